@@ -1,0 +1,103 @@
+"""Find the files of an ESCO CSV bundle in folders or ZIP files, as the ESCO portal ships them."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TextIO
+
+from .errors import BundleError
+
+# File stem (without language suffix) -> kind of content.
+KINDS = {
+    "occupations": "occupations",
+    "skills": "skills",
+    "iscogroups": "isco_groups",
+    "skillgroups": "skill_groups",
+    "occupationskillrelations": "occupation_skill",
+    "skillskillrelations": "skill_skill",
+    "broaderrelationsoccpillar": "broader_occupations",
+    "broaderrelationsskillpillar": "broader_skills",
+    "skillshierarchy": "skills_hierarchy",
+}
+_NAME = re.compile(r"^(?P<stem>[A-Za-z]+?)(?:_(?P<lang>[a-z]{2,3}(?:-[A-Za-z]+)?))?\.csv$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    name: str  # shown in messages: "PATH/occupations_it.csv" or "bundle.zip:occupations_it.csv"
+    kind: str
+    language: str | None  # None for language-independent files (relations)
+    sha256: str
+    opener: Callable[[], TextIO]
+
+
+def classify(filename: str) -> tuple[str, str | None] | None:
+    m = _NAME.match(Path(filename).name)
+    if not m:
+        return None
+    kind = KINDS.get(m.group("stem").lower())
+    if kind is None:
+        return None
+    lang = m.group("lang")
+    return kind, (lang.lower() if lang else None)
+
+
+def _text(data_fn: Callable[[], bytes]) -> Callable[[], TextIO]:
+    # utf-8-sig drops the BOM that some releases carry; newline="" keeps quoted newlines for csv.
+    return lambda: io.TextIOWrapper(io.BytesIO(data_fn()), encoding="utf-8-sig", newline="")
+
+
+def discover(paths: list[Path]) -> tuple[list[BundleFile], list[str]]:
+    """Return the recognised files and the names of files that were ignored."""
+    files: list[BundleFile] = []
+    ignored: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise BundleError(str(path), None, None, "no such file or folder")
+        if path.is_dir():
+            members = sorted(p for p in path.rglob("*") if p.is_file())
+            if not members:
+                raise BundleError(str(path), None, None, "the folder is empty")
+            for p in members:
+                kind = classify(p.name)
+                if kind is None:
+                    ignored.append(str(p))
+                    continue
+                data = p.read_bytes()
+                files.append(BundleFile(str(p), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
+        elif zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    if info.is_dir():
+                        continue
+                    kind = classify(info.filename)
+                    if kind is None:
+                        ignored.append(f"{path}:{info.filename}")
+                        continue
+                    data = zf.read(info)
+                    files.append(
+                        BundleFile(f"{path}:{info.filename}", kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d))
+                    )
+        elif path.suffix.lower() == ".csv":
+            kind = classify(path.name)
+            if kind is None:
+                raise BundleError(str(path), None, None, "not a file name of the ESCO CSV bundle (such as occupations_it.csv)")
+            data = path.read_bytes()
+            files.append(BundleFile(str(path), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
+        else:
+            raise BundleError(str(path), None, None, "not a folder, a ZIP file or a CSV file of the ESCO bundle")
+    if not any(f.kind == "occupations" for f in files):
+        where = ", ".join(str(p) for p in paths)
+        raise BundleError(where, None, None, "no occupations file (occupations_<lang>.csv) found: is this the ESCO CSV bundle?")
+    return files, ignored
+
+
+def bundle_checksum(files: list[BundleFile], release: str) -> str:
+    h = hashlib.sha256(release.encode())
+    for f in sorted(files, key=lambda f: (f.kind, f.language or "", f.sha256)):
+        h.update(f"{f.kind}:{f.language}:{f.sha256}".encode())
+    return h.hexdigest()
