@@ -282,3 +282,24 @@ def _print_result(result) -> None:  # noqa: ANN001
     out.print(s)
     if result.needs_review:
         out.print("[bold yellow]needs review:[/] " + "; ".join(result.review_reasons))
+
+
+@index_app.command("calibrate")
+def index_calibrate(eval_file: Path = typer.Option(..., "--eval", help="JSONL narratives with accepted ISCO-08 codes"),
+                    encoder: Optional[str] = typer.Option(None)) -> None:
+    """Fit the needs_review thresholds of the active index on an evaluation set and store them with it."""
+    from .calibration import calibrate
+    from .evaluation import EvalFileError, read_narratives
+
+    try:
+        narratives = read_narratives(eval_file)
+    except EvalFileError as exc:
+        fail(str(exc))
+    m = _matcher(encoder)
+    try:
+        stats = calibrate(m, narratives)
+    except ValueError as exc:
+        fail(str(exc))
+    out.print(f"needs_review when the best score < {stats['review_min_score']} or another ISCO group is within "
+              f"{stats['review_min_margin']}: flags {stats['flagged_wrong']} of {stats['wrong_top1']} wrong top-1 and "
+              f"{stats['flagged_right']} of {stats['narratives'] - stats['wrong_top1']} right ones; saved with the index")

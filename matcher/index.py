@@ -79,6 +79,11 @@ class SearchIndex:
     occ_lex: sp.csr_matrix
     skill_lex: sp.csr_matrix
 
+    def __post_init__(self) -> None:
+        # Squared L2-normalised TF-IDF rows sum to 1: a binary query times this matrix gives the
+        # share of each label's n-gram weight found in the query (label coverage).
+        self.occ_lex_sq_t = self.occ_lex.multiply(self.occ_lex).T.tocsr()
+
     # ---- build -------------------------------------------------------------------------
     @classmethod
     def build(cls, taxonomy: Taxonomy, encoder: Encoder | None, cache_dir: Path | None = None,

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from .index import SearchIndex
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .taxonomy.model import Taxonomy
+from .langid import guess_language
 from .units import Unit, split_units
 
 LANGUAGES = {"it", "en", "fr", "es", "pt", "de", "ro", "sq", "uk", "ru", "ar", "bn", "ur", "pa", "wo", "ti", "am",
@@ -35,15 +36,28 @@ class MatchInputError(ValueError):
 
 @dataclass
 class Weights:
+    """Fusion weights and thresholds (tuned on the development set; see bench/quality.py).
+
+    ``native`` texts are in a language the taxonomy has labels in, so lexical evidence applies;
+    for ``foreign`` texts only the dense signal can see through the language, and it is
+    standardised per evidence unit, since raw cosines of a cross-language pair sit lower.
+    """
+
     dense: float = 1.0
-    lexical: float = 0.6
+    lexical: float = 0.3  # cosine of character n-grams
+    coverage: float = 0.6  # share of a label's n-grams found in a unit: the title written out
     skills: float = 0.4
     optional_skill: float = 0.5
-    skill_threshold: float = 0.86  # dense unit-to-skill similarity that counts as evidence
-    report_threshold: float = 0.87
-    related_bonus: float = 0.02  # skills of the best occupations are likelier to be meant
-    review_min_score: float = 2.5
-    review_min_margin: float = 0.25
+    skill_threshold: float = 0.86  # raw cosine unit-to-skill that counts as evidence (native texts)
+    foreign_skills: float = 0.4
+    foreign_skill_z: float = 2.5  # per-unit standardised similarity that counts as evidence (foreign texts)
+    group_smoothing: float = 0.3  # sibling occupations of one ISCO minor group support each other
+    report_z: float = 3.0  # per-unit standardised unit-to-skill similarity to report a skill
+    related_bonus: float = 0.5  # skills of the best occupations are likelier to be meant (in z units)
+    # needs_review when the best fused score is under review_min_score or an occupation of another
+    # ISCO group is within review_min_margin of it; `skillmatch index calibrate` fits both for an index.
+    review_min_score: float = 6.5
+    review_min_margin: float = 2.4
 
 
 def check_text(text: object, max_chars: int) -> str:
@@ -75,21 +89,34 @@ def _zscore(x: np.ndarray) -> np.ndarray:
 @dataclass
 class Signals:
     units: list[Unit]
-    occ_dense: np.ndarray | None  # units x occupations
-    occ_lex: np.ndarray
-    skill_dense: np.ndarray | None  # units x skills
+    native: bool  # the text is in a language the labels are in
+    occ_dense: np.ndarray | None  # units x occupations, raw cosine (or per-unit z for foreign texts)
+    occ_lex: np.ndarray  # units x occupations, n-gram cosine
+    occ_cov: np.ndarray  # units x occupations, label n-gram coverage
+    skill_dense: np.ndarray | None  # units x skills, raw cosine
+    skill_z: np.ndarray | None  # units x skills, per-unit standardised
     skill_lex: np.ndarray
 
 
-def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None) -> Signals:
+def _row_z(x: np.ndarray) -> np.ndarray:
+    sd = x.std(axis=1, keepdims=True)
+    return (x - x.mean(axis=1, keepdims=True)) / np.where(sd > 1e-9, sd, 1.0)
+
+
+def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True) -> Signals:
     q_lex = index.lexical.encode_queries([u.text for u in units])
     occ_lex = index.occupations.per_concept_max(np.asarray((q_lex @ index.occ_lex.T).todense()))
+    q_bin = (q_lex > 0).astype(np.float32)
+    occ_cov = index.occupations.per_concept_max(np.asarray((q_bin @ index.occ_lex_sq_t).todense()))
     skill_lex = index.skills.per_concept_max(np.asarray((q_lex @ index.skill_lex.T).todense()))
-    occ_dense = skill_dense = None
+    occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
-        occ_dense = index.occupations.per_concept_max(q_dense @ index.occ_dense.T)
-        skill_dense = index.skills.per_concept_max(q_dense @ index.skill_dense.T)
-    return Signals(units, occ_dense, occ_lex, skill_dense, skill_lex)
+        occ_sims = q_dense @ index.occ_dense.T
+        occ_dense = index.occupations.per_concept_max(occ_sims if native else _row_z(occ_sims))
+        skill_sims = q_dense @ index.skill_dense.T
+        skill_dense = index.skills.per_concept_max(skill_sims)
+        skill_z = index.skills.per_concept_max(_row_z(skill_sims))
+    return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex)
 
 
 class Scorer:
@@ -115,6 +142,11 @@ class Scorer:
         df = np.asarray((self.essential + self.optional).sum(axis=0)).ravel()
         self.idf = np.log((1 + len(occ_pos)) / (1 + df)).astype(np.float32)
         self.isco = [taxonomy.occupations[u].isco_code for u in index.occupations.uris]
+        groups: dict[str, list[int]] = {}
+        for i, code in enumerate(self.isco):
+            if code:
+                groups.setdefault(code[:3], []).append(i)
+        self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
         self.set_weights(weights)
 
     def set_weights(self, weights: Weights) -> None:
@@ -124,42 +156,62 @@ class Scorer:
         self.skill_matrix = sp.diags(1.0 / np.sqrt(np.maximum(norm, 1.0))).dot(m).tocsr()
 
     def skill_evidence(self, sig: Signals) -> np.ndarray:
-        """Best unit similarity per skill (dense if available, else lexical)."""
-        src = sig.skill_dense if sig.skill_dense is not None else sig.skill_lex
-        return src.max(axis=0)
+        """Per skill, how far its best unit similarity passes the evidence threshold (0 if not)."""
+        w = self.w
+        if sig.skill_dense is None:
+            return np.maximum(sig.skill_lex.max(axis=0) - 0.5, 0.0)
+        if sig.native:
+            return np.maximum(sig.skill_dense.max(axis=0) - w.skill_threshold, 0.0)
+        return np.maximum(sig.skill_z.max(axis=0) - w.foreign_skill_z, 0.0)
 
-    def occupation_scores(self, sig: Signals, skill_best: np.ndarray | None = None) -> np.ndarray:
+    def occupation_scores(self, sig: Signals) -> np.ndarray:
         w = self.w
         total = np.zeros(sig.occ_lex.shape[1], dtype=np.float32)
         if sig.occ_dense is not None and w.dense:
             total += w.dense * _zscore(sig.occ_dense.max(axis=0))
-        if w.lexical:
-            total += w.lexical * _zscore(sig.occ_lex.max(axis=0))
-        if w.skills:
-            best = self.skill_evidence(sig) if skill_best is None else skill_best
-            thr = w.skill_threshold if sig.skill_dense is not None else 0.5
-            ev = np.maximum(best - thr, 0.0)
+        if sig.native or sig.occ_dense is None:
+            if w.lexical:
+                total += w.lexical * _zscore(sig.occ_lex.max(axis=0))
+            if w.coverage:
+                total += w.coverage * _zscore(sig.occ_cov.max(axis=0))
+        ws = w.skills if sig.native else w.foreign_skills
+        if ws:
+            ev = self.skill_evidence(sig)
             if ev.any():
-                total += w.skills * _zscore(self.skill_matrix @ ev)
+                total += ws * _zscore(self.skill_matrix @ ev)
+        if w.group_smoothing:
+            total = total + w.group_smoothing * self._group_support(total)
         return total
 
-    def skill_scores(self, skill_best: np.ndarray, top_occupations: Sequence[int]) -> np.ndarray:
-        scores = skill_best.copy()
-        if top_occupations and self.w.related_bonus:
-            related = np.asarray((self.essential[list(top_occupations)] + self.optional[list(top_occupations)]).sum(axis=0)).ravel() > 0
+    def _group_support(self, scores: np.ndarray) -> np.ndarray:
+        """Mean of the three best scores in each occupation's ISCO minor group (3 digits)."""
+        out = np.zeros_like(scores)
+        for members in self.groups:
+            vals = scores[members]
+            k = min(3, len(vals))
+            out[members] = np.partition(vals, len(vals) - k)[-k:].mean()
+        return out
+
+    def skill_report_scores(self, sig: Signals) -> np.ndarray:
+        """Comparable across languages: the best per-unit standardised similarity of each skill."""
+        return sig.skill_z.max(axis=0) if sig.skill_z is not None else sig.skill_lex.max(axis=0)
+
+    def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int]) -> np.ndarray:
+        scores = report.copy()
+        if len(top_occupations) and self.w.related_bonus:
+            rows = list(top_occupations)
+            related = np.asarray((self.essential[rows] + self.optional[rows]).sum(axis=0)).ravel() > 0
             scores[related] += self.w.related_bonus
         return scores
 
 
-def evidence_for(sig: Signals, skill_col: np.ndarray, best: float, tolerance: float = 0.01) -> list[Evidence]:
-    """Spans of the smallest units that support a skill nearly as well as the best one."""
+def evidence_for(sig: Signals, column: np.ndarray, tolerance: float = 0.15) -> list[Evidence]:
+    """Spans of the finest units that support a skill nearly as well as its best unit."""
     order = {"clause": 0, "pair": 1, "sentence": 2, "text": 3}
-    good = [i for i, u in enumerate(sig.units) if skill_col[i] >= best - tolerance]
-    if not good:
-        return []
+    best = float(column.max())
+    good = [i for i in range(len(sig.units)) if column[i] >= best - tolerance]
     finest = min(order[sig.units[i].level] for i in good)
-    spans = [sig.units[i] for i in good if order[sig.units[i].level] == finest]
-    spans.sort(key=lambda u: u.start)
+    spans = sorted((sig.units[i] for i in good if order[sig.units[i].level] == finest), key=lambda u: u.start)
     out: list[Evidence] = []
     for u in spans:
         if out and u.start < out[-1].end:
@@ -168,46 +220,43 @@ def evidence_for(sig: Signals, skill_col: np.ndarray, best: float, tolerance: fl
     return out
 
 
-def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, skill_best: np.ndarray, language: str | None,
+def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language: str | None,
                  top_k: int, top_skills: int, label_language: str) -> MatchResult:
     tax, index, w = scorer.taxonomy, scorer.index, scorer.w
     order = np.argsort(-occ_scores)[: max(top_k, 2)]
-    skill_scores = scorer.skill_scores(skill_best, list(order[:5]))
-    skill_src = sig.skill_dense if sig.skill_dense is not None else sig.skill_lex
-    threshold = w.report_threshold if sig.skill_dense is not None else 0.5
+    report = scorer.skill_report_scores(sig)
+    per_unit = sig.skill_z if sig.skill_z is not None else sig.skill_lex
+    threshold = w.report_z if sig.skill_z is not None else 0.5
+    ranked = scorer.skill_scores(report, order[:5])
     skills: list[SkillMatch] = []
     shown_by_uri: dict[str, SkillMatch] = {}
-    for k in np.argsort(-skill_scores):
-        if skill_scores[k] < threshold or len(skills) >= top_skills:
+    for k in np.argsort(-ranked)[: top_skills * 3]:
+        if len(skills) >= top_skills or ranked[k] < threshold:
             break
         uri = index.skills.uris[k]
         rec = tax.skills[uri]
-        m = SkillMatch(uri, rec.label(label_language), round(float(skill_scores[k]), 4),
-                       evidence_for(sig, skill_src[:, k], float(skill_best[k])), rec.skill_type)
+        m = SkillMatch(uri, rec.label(label_language), round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k]), rec.skill_type)
         skills.append(m)
         shown_by_uri[uri] = m
-    occs: list[OccupationMatch] = []
-    ev_threshold = w.skill_threshold if sig.skill_dense is not None else 0.5
     skill_pos = {u: i for i, u in enumerate(index.skills.uris)}
+    occs: list[OccupationMatch] = []
     for o in order[:top_k]:
         uri = index.occupations.uris[o]
         rec = tax.occupations[uri]
         shown, missing = [], []
         for s in tax.essential.get(uri, []):
-            srec = tax.skills.get(s)
-            if srec is None:
+            srec, k = tax.skills.get(s), skill_pos.get(s)
+            if srec is None or k is None:
                 continue
-            k = skill_pos.get(s)
             if s in shown_by_uri:
                 shown.append(shown_by_uri[s])
-            elif k is not None and skill_best[k] >= ev_threshold:
-                shown.append(SkillMatch(s, srec.label(label_language), round(float(skill_best[k]), 4),
-                                        evidence_for(sig, skill_src[:, k], float(skill_best[k])), srec.skill_type))
+            elif report[k] >= threshold:  # evidenced, though not among the skills listed for the text
+                shown.append(SkillMatch(s, srec.label(label_language), round(float(report[k]), 4),
+                                        evidence_for(sig, per_unit[:, k]), srec.skill_type))
             else:
                 missing.append(SkillRef(s, srec.label(label_language)))
         occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing))
-    reasons = review_reasons(scorer, occ_scores, order)
-    return MatchResult(occs, skills, bool(reasons), reasons, language)
+    return MatchResult(occs, skills, False, [], language)
 
 
 def review_reasons(scorer: Scorer, occ_scores: np.ndarray, order: np.ndarray) -> list[str]:

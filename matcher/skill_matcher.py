@@ -15,8 +15,9 @@ import numpy as np
 
 from .encoders import Encoder, EncoderError, load_encoder
 from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
+from .langid import guess_language
 from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, compute_signals,
-                       narrative_units)
+                       narrative_units, review_reasons)
 from .results import MatchResult
 from .taxonomy.model import Taxonomy
 
@@ -90,9 +91,15 @@ class SkillMatcher:
         with self._lock:  # the C engine keeps one scratch space per model
             return self.encoder_.encode_queries(texts)
 
-    def signals(self, text: str):  # noqa: ANN201 - for benchmarks and training: the raw signals
+    def is_native(self, text: str, language: str | None = None) -> bool:
+        """Whether the text is in a language the taxonomy has labels in (then lexical evidence applies)."""
+        lang = (language or guess_language(text) or "").split("+")[0].split("-")[0]
+        return not lang or lang in self.taxonomy_.languages
+
+    def signals(self, text: str, language: str | None = None):  # noqa: ANN201 - the raw signals, for benchmarks and training
         units = narrative_units(text)
-        return compute_signals(self.index_, units, self.encode_units([u.text for u in units]))
+        return compute_signals(self.index_, units, self.encode_units([u.text for u in units]),
+                               native=self.is_native(text, language))
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
               label_language: str | None = None) -> MatchResult:
@@ -100,11 +107,13 @@ class SkillMatcher:
         ``label_language`` (Italian by default), falling back to any language the concept has."""
         check_text(text, self.max_chars)
         lang = check_language(language)
-        sig = self.signals(text)
-        best = self.scorer_.skill_evidence(sig)
-        occ = self.scorer_.occupation_scores(sig, best)
+        sig = self.signals(text, lang)
+        occ = self.scorer_.occupation_scores(sig)
         labels = check_language(label_language) or self.label_language
-        result = build_result(self.scorer_, sig, occ, best, lang, top_k or self.top_k, self.top_skills, labels)
+        result = build_result(self.scorer_, sig, occ, lang, top_k or self.top_k, self.top_skills, labels)
+        order = np.argsort(-occ)[:5]
+        result.review_reasons = review_reasons(self.scorer_, occ, order)
+        result.needs_review = bool(result.review_reasons)
         result.taxonomy_version = self.taxonomy_.version_id
         result.model_version = self.model_version
         return result

@@ -36,7 +36,23 @@ SKILLS = {
     9: ("develop websites", "write JavaScript\nweb programming", "skill/competence"),
     10: ("read construction plans", "interpret building drawings", "skill/competence"),
 }
-RELATIONS = [
+# Skills no test narrative speaks of: a real taxonomy has thousands, and the matcher standardises
+# similarities over them, so a handful of relevant skills alone would be no fair test.
+DISTRACTORS = [
+    "manage musical staff", "calibrate laboratory equipment", "audit financial statements", "design aircraft engines",
+    "negotiate insurance claims", "translate legal documents", "program industrial robots", "teach mathematics",
+    "repair watches", "operate a printing press", "perform dental cleaning", "analyse soil samples",
+    "manage hotel reservations", "prepare tax returns", "install solar panels", "conduct market research",
+    "monitor air traffic", "restore paintings", "train guide dogs", "edit video footage",
+    "maintain railway tracks", "inspect aircraft", "compose music", "manage investment portfolios",
+    "perform surgery", "write news articles", "test software", "sell insurance policies",
+    "handle customs documents", "drive a forklift", "fit eyeglasses", "tune pianos",
+    "manage social media", "assess credit risk", "design logos", "operate x-ray machines",
+    "coach athletes", "survey land", "shear sheep wool by machine", "brew beer",
+]
+for i, label in enumerate(DISTRACTORS, start=100):
+    SKILLS[i] = (label, "", "skill/competence")
+RELATIONS = [(OFFICER, "optional", 100)] + [
     (COOK, "essential", 1), (COOK, "essential", 2), (COOK, "essential", 6), (COOK, "optional", 3),
     (BRICKLAYER, "essential", 4), (BRICKLAYER, "essential", 5), (BRICKLAYER, "essential", 10),
     (SHEPHERD, "essential", 7), (SHEPHERD, "essential", 8),

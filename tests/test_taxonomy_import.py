@@ -32,9 +32,9 @@ def test_small_bundle_imports_with_labels_per_language(sessions, bundle):
         result = import_bundle(s, bundle, release="v1.2.0")
         assert result.created and result.active
         assert result.counts["occupations"] == 5
-        assert result.counts["skills"] == 10
+        assert result.counts["skills"] == 50
         assert result.counts["isco_groups"] == 5
-        assert result.counts["essential"] == 9 and result.counts["optional"] == 1
+        assert result.counts["essential"] == 9 and result.counts["optional"] == 2
         tax = load_taxonomy(s)
     cook = tax.occupations[COOK]
     assert cook.isco_code == "5120"
@@ -71,7 +71,7 @@ def test_zip_bundle_and_language_suffixed_relations(sessions, tmp_path):
             zf.write(f, f.name)
     with sessions() as s:
         result = import_bundle(s, [dirs[0], zpath], release="v1.2.0")
-        assert result.counts["occupation_skills"] == 10
+        assert result.counts["occupation_skills"] == 11
 
 
 def test_versions_list_and_activate(sessions, bundle, tmp_path):
@@ -105,7 +105,7 @@ BAD_INPUTS = [
     ("missing file", None, None, r"no such file or folder"),
     ("missing column", "en/occupations_en.csv", lambda r: [row[:1] + row[2:] for row in r], r"occupations_en\.csv, line 1, column 'conceptUri'.*missing column"),
     ("malformed uri", "en/skills_en.csv", lambda r: _set(r, 3, "conceptUri", "http://example.org/skill/1"), r"skills_en\.csv, line 4, column 'conceptUri'.*malformed ESCO URI"),
-    ("duplicate", "en/skills_en.csv", lambda r: r + [r[2]], r"skills_en\.csv, line 15, column 'conceptUri'.*duplicate concept"),
+    ("duplicate", "en/skills_en.csv", lambda r: r + [r[2]], r"skills_en\.csv, line 55, column 'conceptUri'.*duplicate concept"),
     ("isco not 4 digits", "en/occupations_en.csv", lambda r: _set(r, 2, "iscoGroup", "512"), r"occupations_en\.csv, line 2, column 'iscoGroup'.*not 4 digits"),
     ("isco lost zero", "en/ISCOGroups_en.csv", lambda r: _set(r, 2, "code", "110"), r"ISCOGroups_en\.csv, line 2, column 'code'.*leading zeros"),
     ("unknown concept", "en/occupationSkillRelations.csv",

