@@ -1,2 +1,5 @@
 """Every table of skillmatch, imported here so that Alembic sees them all."""
+from .people_models import (  # noqa: F401
+    ApiKey, AuditEvent, Decision, MatchRecord, Organisation, Person, Profile, User,
+)
 from .taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion  # noqa: F401

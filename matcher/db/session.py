@@ -21,6 +21,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # erased personal data must not survive in freed pages
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

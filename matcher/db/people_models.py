@@ -1,0 +1,136 @@
+"""Users, organisations, the people served, their profiles, matches, decisions and the audit trail.
+
+A person is a pseudonymous record of one organisation: the narrative lives in versioned profiles,
+and erasure removes every text and identifying field while outcome rows stay in anonymised form.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # cpi | reception_centre | employer | agency | training_body
+    municipality: Mapped[str | None] = mapped_column(String(120), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # operator | employer | analyst | admin
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), default=None)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))  # sha256: the keys are random, 32 bytes
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    __table_args__ = (Index("ix_persons_org", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
+    external_ref: Mapped[str | None] = mapped_column(String(80), default=None)  # the office's own file number
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("person_id", "version", name="uq_profiles_person_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    narrative: Mapped[str] = mapped_column(Text)
+    narrative_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    years_experience: Mapped[float | None] = mapped_column(Float, default=None)
+    country: Mapped[str | None] = mapped_column(String(80), default=None)
+    documents: Mapped[list] = mapped_column(JSON, default=list)  # [{"kind", "title"}]
+    municipality: Mapped[str | None] = mapped_column(String(120), default=None)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchRecord(Base):
+    __tablename__ = "matches"
+    __table_args__ = (Index("ix_matches_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    result: Mapped[dict] = mapped_column(JSON)  # holds evidence spans: personal data
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_version: Mapped[str] = mapped_column(String(200))
+    taxonomy_version: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Decision(Base):
+    """What an operator decided for a suggestion and what happened; append-only.
+
+    After erasure the row stays for statistics with no link to the person and no free text."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), default=None)
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id"), default=None)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))  # occupation | vacancy
+    target_uri: Mapped[str] = mapped_column(String(255))
+    isco_code: Mapped[str | None] = mapped_column(String(4), default=None)
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
+    narrative_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), default=None)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only trail of every read and write of personal data. Never holds narrative text."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_person", "person_pseudonym"), Index("ix_audit_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    username: Mapped[str | None] = mapped_column(String(80), default=None)
+    role: Mapped[str | None] = mapped_column(String(16), default=None)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    action: Mapped[str] = mapped_column(String(32))  # read | list | create | update | erase | ...
+    resource: Mapped[str] = mapped_column(String(64))
+    person_pseudonym: Mapped[str | None] = mapped_column(String(32), default=None)
+    endpoint: Mapped[str | None] = mapped_column(String(200), default=None)
+    detail: Mapped[dict | None] = mapped_column(JSON, default=None)

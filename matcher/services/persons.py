@@ -1,0 +1,234 @@
+"""People served, their versioned profiles, stored matches and decisions, and erasure.
+
+Every function takes the acting user and enforces object-level access: an operator sees the people
+of its own organisation only; a person it may not see is reported as not found, never as
+forbidden, so that ids cannot be probed.
+"""
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.base import utcnow
+from ..db.people_models import Decision, MatchRecord, Person, Profile
+from .actors import Actor
+from .audit import record
+from .errors import Forbidden, Invalid, NotFound
+
+DOCUMENT_KINDS = ("qualification", "employment_contract", "training_certificate", "none")
+DECISION_STATUSES = ("proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified",
+                     "hired", "dropped")
+
+
+def _new_pseudonym() -> str:
+    return "P-" + secrets.token_hex(5).upper()
+
+
+def accessible_org_ids(session: Session, actor: Actor) -> set[int]:
+    """Organisations whose people the actor may see."""
+    if actor.role != "operator" or actor.organisation_id is None:
+        return set()
+    return {actor.organisation_id}
+
+
+def get_person(session: Session, actor: Actor, person_id: int, action: str = "read", for_erasure: bool = False) -> Person:
+    person = session.get(Person, person_id)
+    allowed = person is not None and person.erased_at is None and (
+        person.organisation_id in accessible_org_ids(session, actor)
+        or (for_erasure and actor.role == "admin"))
+    if not allowed:
+        raise NotFound(f"no person {person_id}")
+    return person
+
+
+def create_person(session: Session, actor: Actor, external_ref: str | None = None) -> Person:
+    if actor.role != "operator":
+        raise Forbidden("only operators take people in charge")
+    person = Person(organisation_id=actor.organisation_id, pseudonym=_new_pseudonym(), external_ref=external_ref,
+                    created_by=actor.user_id)
+    session.add(person)
+    session.flush()
+    record(session, actor, "create", "person", person.pseudonym)
+    session.commit()
+    return person
+
+
+def list_persons(session: Session, actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> list[Person]:
+    orgs = accessible_org_ids(session, actor)
+    if not orgs:
+        return []
+    stmt = select(Person).where(Person.organisation_id.in_(orgs), Person.erased_at.is_(None))
+    if q:
+        like = q.strip().upper() + "%"
+        stmt = stmt.where((Person.pseudonym.like(like)) | (Person.external_ref == q.strip()))
+    people = list(session.scalars(stmt.order_by(Person.id.desc()).limit(limit).offset(offset)))
+    record(session, actor, "list", "person", detail={"count": len(people)})
+    session.commit()
+    return people
+
+
+@dataclass
+class ProfileInput:
+    narrative: str
+    narrative_language: str | None = None
+    languages: list[str] | None = None
+    years_experience: float | None = None
+    country: str | None = None
+    documents: list[dict] | None = None
+    municipality: str | None = None
+
+
+def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInput) -> Profile:
+    """A new version; earlier versions stay as they were."""
+    person = get_person(session, actor, person_id)
+    for d in data.documents or []:
+        if d.get("kind") not in DOCUMENT_KINDS:
+            raise Invalid(f"document kind must be one of {', '.join(DOCUMENT_KINDS)}")
+    last = session.scalar(select(func.max(Profile.version)).where(Profile.person_id == person.id)) or 0
+    profile = Profile(person_id=person.id, version=last + 1, narrative=data.narrative,
+                      narrative_language=data.narrative_language, languages=data.languages or [],
+                      years_experience=data.years_experience, country=data.country, documents=data.documents or [],
+                      municipality=data.municipality, created_by=actor.user_id)
+    session.add(profile)
+    session.flush()
+    record(session, actor, "create", "profile", person.pseudonym, {"version": profile.version})
+    session.commit()
+    return profile
+
+
+def list_profiles(session: Session, actor: Actor, person_id: int) -> list[Profile]:
+    person = get_person(session, actor, person_id)
+    rows = list(session.scalars(select(Profile).where(Profile.person_id == person.id).order_by(Profile.version)))
+    record(session, actor, "read", "profile", person.pseudonym, {"versions": [p.version for p in rows]})
+    session.commit()
+    return rows
+
+
+def get_profile(session: Session, actor: Actor, profile_id: int, audit: bool = True) -> tuple[Person, Profile]:
+    profile = session.get(Profile, profile_id)
+    if profile is None:
+        raise NotFound(f"no profile {profile_id}")
+    person = get_person(session, actor, profile.person_id)
+    if audit:
+        record(session, actor, "read", "profile", person.pseudonym, {"version": profile.version})
+        session.commit()
+    return person, profile
+
+
+def store_match(session: Session, actor: Actor, person: Person, profile: Profile, result: dict, model_version: str,
+                taxonomy_version: int) -> MatchRecord:
+    rec = MatchRecord(person_id=person.id, profile_id=profile.id, organisation_id=person.organisation_id, result=result,
+                      needs_review=bool(result.get("needs_review")), model_version=model_version,
+                      taxonomy_version=taxonomy_version, created_by=actor.user_id)
+    session.add(rec)
+    session.flush()
+    record(session, actor, "create", "match", person.pseudonym, {"match_id": rec.id, "profile_version": profile.version})
+    session.commit()
+    return rec
+
+
+def list_matches(session: Session, actor: Actor, person_id: int) -> list[MatchRecord]:
+    person = get_person(session, actor, person_id)
+    rows = list(session.scalars(select(MatchRecord).where(MatchRecord.person_id == person.id).order_by(MatchRecord.id)))
+    record(session, actor, "read", "match", person.pseudonym, {"count": len(rows)})
+    session.commit()
+    return rows
+
+
+@dataclass
+class DecisionInput:
+    target_kind: str
+    target_uri: str
+    status: str
+    isco_code: str | None = None
+    reason: str | None = None
+    match_id: int | None = None
+    outcome_date: date | None = None
+    corrects_id: int | None = None
+
+
+def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionInput) -> Decision:
+    person = get_person(session, actor, person_id)
+    if data.status not in DECISION_STATUSES:
+        raise Invalid(f"status must be one of {', '.join(DECISION_STATUSES)}")
+    if data.status == "rejected" and not (data.reason or "").strip():
+        raise Invalid("a rejection needs a reason")
+    language = None
+    if data.match_id is not None:
+        m = session.get(MatchRecord, data.match_id)
+        if m is None or m.person_id != person.id:
+            raise NotFound(f"no match {data.match_id} for this person")
+        prof = session.get(Profile, m.profile_id)
+        language = prof.narrative_language if prof else None
+    if data.corrects_id is not None:
+        prev = session.get(Decision, data.corrects_id)
+        if prev is None or prev.person_id != person.id:
+            raise NotFound(f"no decision {data.corrects_id} for this person")
+    dec = Decision(person_id=person.id, match_id=data.match_id, organisation_id=person.organisation_id,
+                   target_kind=data.target_kind, target_uri=data.target_uri, isco_code=data.isco_code, status=data.status,
+                   reason=data.reason, outcome_date=data.outcome_date, narrative_language=language,
+                   corrects_id=data.corrects_id, recorded_by=actor.user_id)
+    session.add(dec)
+    session.flush()
+    record(session, actor, "create", "decision", person.pseudonym, {"decision_id": dec.id, "status": data.status})
+    session.commit()
+    return dec
+
+
+def list_decisions(session: Session, actor: Actor, person_id: int) -> list[Decision]:
+    person = get_person(session, actor, person_id)
+    rows = list(session.scalars(select(Decision).where(Decision.person_id == person.id).order_by(Decision.id)))
+    record(session, actor, "read", "decision", person.pseudonym, {"count": len(rows)})
+    session.commit()
+    return rows
+
+
+def erase_person(session: Session, actor: Actor, person_id: int) -> str:
+    """GDPR erasure, in one transaction: profiles and matches (narratives, evidence) are deleted,
+    the person keeps only its pseudonym and erasure date, decisions stay for statistics with no
+    link to the person and no free text, and the audit trail records the erasure."""
+    if actor.role not in ("operator", "admin"):
+        raise Forbidden("only the owning operator or an admin erases a person")
+    person = get_person(session, actor, person_id, for_erasure=True)
+    pseudonym = person.pseudonym
+    try:
+        session.execute(update(Decision).where(Decision.person_id == person.id)
+                        .values(person_id=None, match_id=None, reason=None, corrects_id=None))
+        session.execute(delete(MatchRecord).where(MatchRecord.person_id == person.id))
+        session.execute(delete(Profile).where(Profile.person_id == person.id))
+        person.external_ref = None
+        person.erased_at = utcnow()
+        record(session, actor, "erase", "person", pseudonym)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    _scrub_free_space(session)
+    return pseudonym
+
+
+def _scrub_free_space(session: Session) -> None:
+    """SQLite keeps deleted rows in free pages and in the write-ahead log until they are reused:
+    with secure_delete on (see db.session) freed pages are zeroed, and a checkpoint empties the WAL."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        with bind.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def outcome_stats(session: Session, group_digits: int = 1) -> dict:
+    """Pseudonymised outcome counts for analysts: per ISCO group and per narrative language, no people."""
+    rows = session.execute(select(Decision.isco_code, Decision.narrative_language, Decision.status))
+    by_group: dict[str, Counter] = {}
+    by_lang: dict[str, Counter] = {}
+    for isco, lang, status in rows:
+        g = (isco or "????")[:group_digits]
+        by_group.setdefault(g, Counter())[status] += 1
+        by_lang.setdefault(lang or "unknown", Counter())[status] += 1
+    return {"by_isco_group": {k: dict(v) for k, v in sorted(by_group.items())},
+            "by_language": {k: dict(v) for k, v in sorted(by_lang.items())}}

@@ -1,0 +1,123 @@
+"""Organisations, users, passwords and API keys."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db.base import utcnow
+from ..db.people_models import ApiKey, Organisation, User
+from .actors import ROLES, Actor
+from .audit import record
+from .errors import Conflict, Invalid, NotFound
+
+_hasher = PasswordHasher()
+ORG_KINDS = ("cpi", "reception_centre", "employer", "agency", "training_body")
+# verified against when the user does not exist, so that timing does not tell which names exist
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_organisation(session: Session, actor: Actor, name: str, kind: str, municipality: str | None = None) -> Organisation:
+    if kind not in ORG_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(ORG_KINDS)}")
+    org = Organisation(name=name.strip(), kind=kind, municipality=municipality)
+    session.add(org)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"an organisation named {name!r} exists") from None
+    record(session, actor, "create", "organisation", detail={"organisation_id": org.id})
+    session.commit()
+    return org
+
+
+def create_user(session: Session, actor: Actor | None, username: str, password: str, role: str,
+                organisation_id: int | None = None) -> User:
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < 10:
+        raise Invalid("password must be at least 10 characters long")
+    if role in ("operator", "employer"):
+        if organisation_id is None:
+            raise Invalid(f"a user with role {role} belongs to an organisation: give organisation_id")
+        org = session.get(Organisation, organisation_id)
+        if org is None:
+            raise NotFound(f"no organisation {organisation_id}")
+        if role == "employer" and org.kind != "employer":
+            raise Invalid("an employer user belongs to an organisation of kind employer")
+        if role == "operator" and org.kind == "employer":
+            raise Invalid("an operator belongs to a CPI, a reception centre or another public or social service")
+    user = User(username=username.strip(), password_hash=hash_password(password), role=role, organisation_id=organisation_id)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"a user named {username!r} exists") from None
+    record(session, actor or Actor(None, "cli", "admin", None, "cli"), "create", "user", detail={"user_id": user.id, "role": role})
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def create_api_key(session: Session, actor: Actor, user_id: int) -> str:
+    """Return the new key, shown once: only its hash is kept."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    session.add(ApiKey(user_id=user_id, prefix=prefix, key_hash=hashlib.sha256(secret.encode()).hexdigest()))
+    record(session, actor, "create", "api_key", detail={"user_id": user_id, "prefix": prefix})
+    session.commit()
+    return f"sk_{prefix}_{secret}"
+
+
+def user_for_api_key(session: Session, key: str) -> User | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "sk":
+        return None
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1], ApiKey.revoked_at.is_(None)))
+    if row is None or not secrets.compare_digest(row.key_hash, hashlib.sha256(parts[2].encode()).hexdigest()):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def revoke_api_key(session: Session, actor: Actor, prefix: str) -> None:
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        raise NotFound(f"no API key {prefix}")
+    row.revoked_at = utcnow()
+    record(session, actor, "revoke", "api_key", detail={"prefix": prefix})
+    session.commit()
+
+
+def actor_for(user: User, endpoint: str | None = None) -> Actor:
+    return Actor(user.id, user.username, user.role, user.organisation_id, endpoint)
