@@ -303,3 +303,58 @@ def index_calibrate(eval_file: Path = typer.Option(..., "--eval", help="JSONL na
     out.print(f"needs_review when the best score < {stats['review_min_score']} or another ISCO group is within "
               f"{stats['review_min_margin']}: flags {stats['flagged_wrong']} of {stats['wrong_top1']} wrong top-1 and "
               f"{stats['flagged_right']} of {stats['narratives'] - stats['wrong_top1']} right ones; saved with the index")
+
+
+# ---- service and users ---------------------------------------------------------------------------
+@app.command("serve")
+def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None),
+          workers: Optional[int] = typer.Option(None)) -> None:
+    """Run the HTTP API (uvicorn); host, port and workers default to the settings."""
+    import uvicorn
+
+    from .db.migrate import upgrade
+
+    s = settings()
+    try:
+        from api.security import resolve_secret
+
+        resolve_secret(s)
+        upgrade(s.resolved_database_url)
+    except SettingsError as exc:
+        fail(str(exc), 2)
+    uvicorn.run("api.app:app_factory", factory=True, host=host or s.host, port=port or s.port,
+                workers=workers or s.workers, log_level=s.log_level.lower(), access_log=True)
+
+
+users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(username: str, role: str = typer.Option("admin", help="operator, employer, analyst or admin"),
+                 organisation: Optional[str] = typer.Option(None, help="organisation name (created if new)"),
+                 organisation_kind: str = typer.Option("cpi", help="kind of a new organisation"),
+                 password: Optional[str] = typer.Option(None, envvar="SKILLMATCH_NEW_PASSWORD",
+                                                        help="asked for when not given")) -> None:
+    """Create a user (the first admin, for instance)."""
+    from sqlalchemy import select
+
+    from .db.people_models import Organisation
+    from .services.actors import Actor
+    from .services.errors import ServiceError
+    from .services.users import create_organisation, create_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    cli_actor = Actor(None, "cli", "admin", None, "cli users create")
+    with sessions()() as session:
+        try:
+            org_id = None
+            if organisation:
+                org = session.scalar(select(Organisation).where(Organisation.name == organisation))
+                org = org or create_organisation(session, cli_actor, organisation, organisation_kind)
+                org_id = org.id
+            user = create_user(session, cli_actor, username, password, role, org_id)
+        except ServiceError as exc:
+            fail(str(exc))
+    out.print(f"user {user.username} ({user.role}) created with id {user.id}")

@@ -46,6 +46,13 @@ def get_person(session: Session, actor: Actor, person_id: int, action: str = "re
     return person
 
 
+def read_person(session: Session, actor: Actor, person_id: int) -> Person:
+    person = get_person(session, actor, person_id)
+    record(session, actor, "read", "person", person.pseudonym)
+    session.commit()
+    return person
+
+
 def create_person(session: Session, actor: Actor, external_ref: str | None = None) -> Person:
     if actor.role != "operator":
         raise Forbidden("only operators take people in charge")

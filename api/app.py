@@ -1,0 +1,91 @@
+"""The FastAPI application: ``create_app(settings)``; ``skillmatch serve`` runs it under uvicorn."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from matcher.db.service import open_database
+from matcher.settings import Settings, get_settings
+
+from . import errors
+from .routes import admin, auth, health, matches, persons, stats
+from .security import resolve_secret
+from .state import MatcherState
+
+API = "/api/v1"
+
+
+class BodyLimit:
+    """413 for a body over the limit, whether it announces its length or streams it."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._reject(send)
+            return
+        seen = 0
+        too_big = False
+
+        async def limited() -> dict:
+            nonlocal seen, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    too_big = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        sent = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal sent
+            if too_big and not sent:
+                return
+            sent = True
+            await send(message)
+
+        await self.app(scope, limited, tracking_send)
+        if too_big and not sent:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        body = b'{"detail":"request body too large","errors":[]}'
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings | None = None, load_matcher: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    secret = resolve_secret(settings)  # refuses to start in production without a secret
+    sessions = open_database(settings)  # applies the migrations
+    app = FastAPI(title="skillmatch", version="0.1.0", docs_url=f"{API}/docs", openapi_url=f"{API}/openapi.json",
+                  description="Informal competences to ESCO skills, occupations and vacancies. "
+                              "This service uses the ESCO classification of the European Commission "
+                              "(ESCO © European Union, CC BY 4.0).")
+    app.state.settings = settings
+    app.state.secret = secret
+    app.state.sessions = sessions
+    app.state.matcher = MatcherState(settings)
+    errors.install(app)
+    for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router):
+        app.include_router(r, prefix=API)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if load_matcher:
+        app.state.matcher.load_async()
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory api.app:app_factory`` (each worker builds its own app)."""
+    return create_app()

@@ -1,0 +1,71 @@
+"""FastAPI dependencies: settings, a database session, the acting user, the matcher."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from matcher.db.people_models import User
+from matcher.services.actors import Actor
+from matcher.services.users import actor_for, user_for_api_key
+from matcher.settings import Settings
+from matcher.skill_matcher import SkillMatcher
+
+from .security import read_token
+from .state import MatcherState
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(get_db)]
+
+
+def current_actor(request: Request, db: DB, token: Annotated[str | None, Security(oauth2)] = None,
+                  api_key: Annotated[str | None, Security(api_key_header)] = None) -> Actor:
+    user: User | None = None
+    if token:
+        uid = read_token(request.app.state.secret, token)
+        user = db.get(User, uid) if uid is not None else None
+    elif api_key:
+        user = user_for_api_key(db, api_key)
+    if user is None or not user.is_active:
+        raise HTTPException(401, "not authenticated: log in at /api/v1/auth/token or send X-API-Key",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return actor_for(user, f"{request.method} {request.url.path}")
+
+
+def require(*roles: str) -> Callable[..., Actor]:
+    def dep(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in roles:
+            raise HTTPException(403, f"role {actor.role} may not do this (needs {' or '.join(roles)})")
+        return actor
+
+    return dep
+
+
+def get_matcher(request: Request) -> SkillMatcher:
+    state: MatcherState = request.app.state.matcher
+    m = state.get()
+    if m is None:
+        reason = state.error or ("the matcher is loading" if state.loading else "the matcher is not loaded")
+        raise HTTPException(503, f"matching unavailable: {reason}")
+    return m
+
+
+Operator = Annotated[Actor, Depends(require("operator"))]
+Admin = Annotated[Actor, Depends(require("admin"))]
+Analyst = Annotated[Actor, Depends(require("analyst"))]
+Matcher = Annotated[SkillMatcher, Depends(get_matcher)]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.concurrency import run_in_threadpool
+
+from matcher.services import persons as svc
+from matcher.services.actors import Actor
+
+from ..deps import DB, Matcher, require
+from ..schemas import MatchPublic, MatchRequest
+
+router = APIRouter(tags=["matches"])
+
+
+@router.post("/matches", response_model=MatchPublic)
+async def create_match(body: MatchRequest, db: DB, matcher: Matcher,
+                       actor: Annotated[Actor, Depends(require("operator", "analyst", "admin"))]) -> MatchPublic:
+    """Match a text, or a profile's narrative (operators only: the result is stored with the model
+    and taxonomy versions that produced it)."""
+    if (body.text is None) == (body.profile_id is None):
+        raise HTTPException(422, "give either text or profile_id")
+    if body.profile_id is not None:
+        if actor.role != "operator":
+            raise HTTPException(403, "only operators match a person's profile")
+        person, profile = svc.get_profile(db, actor, body.profile_id, audit=False)
+        text, language = profile.narrative, body.language or profile.narrative_language
+    else:
+        person = profile = None
+        text, language = body.text, body.language
+    # the encoder is CPU-bound C code: keep it off the event loop
+    result = await run_in_threadpool(matcher.match, text, language, body.top_k, body.label_language)
+    payload = result.to_dict()
+    match_id = None
+    if profile is not None:
+        stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version)
+        match_id = stored.id
+    return MatchPublic(id=match_id, **payload)

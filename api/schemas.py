@@ -1,0 +1,200 @@
+"""Request and response models (Create / Update / Public families)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ISCO = Field(default=None, pattern=r"^\d{4}$", description="ISCO-08 unit group, 4 characters")
+LANG = Field(default=None, max_length=16, pattern=r"^[A-Za-z]{2,3}([+-][A-Za-z]{2,3})*$")
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    role: str
+    organisation_id: int | None
+
+
+class OrganisationCreate(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    kind: Literal["cpi", "reception_centre", "employer", "agency", "training_body"]
+    municipality: str | None = Field(default=None, max_length=120)
+
+
+class OrganisationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    kind: str
+    municipality: str | None
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["operator", "employer", "analyst", "admin"]
+    organisation_id: int | None = None
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    role: str
+    organisation_id: int | None
+    is_active: bool
+
+
+class ApiKeyPublic(BaseModel):
+    api_key: str = Field(description="shown once; only its hash is kept")
+
+
+class PersonCreate(BaseModel):
+    external_ref: str | None = Field(default=None, max_length=80, description="the office's own file number, if any")
+
+
+class PersonPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    pseudonym: str
+    organisation_id: int
+    external_ref: str | None
+    created_at: datetime
+
+
+class Document(BaseModel):
+    kind: Literal["qualification", "employment_contract", "training_certificate", "none"]
+    title: str | None = Field(default=None, max_length=200)
+
+
+class ProfileCreate(BaseModel):
+    narrative: str = Field(min_length=1, max_length=5000)
+    narrative_language: str | None = LANG
+    languages: list[str] = Field(default_factory=list, max_length=20)
+    years_experience: float | None = Field(default=None, ge=0, le=70)
+    country: str | None = Field(default=None, max_length=80)
+    documents: list[Document] = Field(default_factory=list, max_length=50)
+    municipality: str | None = Field(default=None, max_length=120)
+
+
+class ProfilePublic(ProfileCreate):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    person_id: int
+    version: int
+    created_at: datetime
+
+
+class MatchRequest(BaseModel):
+    text: str | None = Field(default=None, max_length=5000, description="a narrative; or give profile_id")
+    profile_id: int | None = Field(default=None, description="match the profile's narrative and store the result")
+    language: str | None = LANG
+    label_language: str | None = LANG
+    top_k: int = Field(default=10, ge=1, le=50)
+
+
+class EvidencePublic(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class SkillPublic(BaseModel):
+    uri: str
+    label: str
+    score: float
+    evidence: list[EvidencePublic] = []
+    skill_type: str | None = None
+
+
+class SkillRefPublic(BaseModel):
+    uri: str
+    label: str
+
+
+class OccupationPublic(BaseModel):
+    uri: str
+    label: str
+    isco_code: str | None
+    score: float
+    essential_skills_shown: list[SkillPublic]
+    essential_skills_missing: list[SkillRefPublic]
+
+
+class MatchPublic(BaseModel):
+    id: int | None = Field(default=None, description="the stored match, when a profile was matched")
+    occupations: list[OccupationPublic]
+    skills: list[SkillPublic]
+    needs_review: bool
+    review_reasons: list[str] = []
+    language: str | None = None
+    taxonomy_version: int | None = None
+    model_version: str | None = None
+
+
+class StoredMatchPublic(BaseModel):
+    id: int
+    profile_id: int
+    result: dict
+    needs_review: bool
+    model_version: str
+    taxonomy_version: int
+    created_at: datetime
+
+
+Status = Literal["proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified", "hired", "dropped"]
+
+
+class DecisionCreate(BaseModel):
+    target_kind: Literal["occupation", "vacancy"]
+    target_uri: str = Field(min_length=1, max_length=255)
+    isco_code: str | None = ISCO
+    status: Status
+    reason: str | None = Field(default=None, max_length=1000)
+    match_id: int | None = None
+    outcome_date: date | None = None
+    corrects_id: int | None = Field(default=None, description="the decision this record corrects (records are never changed)")
+
+
+class DecisionPublic(DecisionCreate):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    recorded_by: int | None
+    recorded_at: datetime
+
+
+class AuditEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    username: str | None
+    role: str | None
+    organisation_id: int | None
+    action: str
+    resource: str
+    person_pseudonym: str | None
+    endpoint: str | None
+    detail: dict | None
+
+
+class ErasurePublic(BaseModel):
+    pseudonym: str
+    erased: bool = True
+
+
+class TaxonomyVersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    release: str
+    languages: str
+    counts: dict
+    is_active: bool
+    created_at: datetime

