@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -25,13 +26,19 @@ class MatcherState:
         self.loading = True
         threading.Thread(target=self._load, name="matcher-loader", daemon=True).start()
 
+    def encoder_threads(self) -> int:
+        """Workers share the cores: several encoders each using every core only fight over them."""
+        if self.settings.encoder_threads:
+            return self.settings.encoder_threads
+        return max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
+
     def _load(self) -> None:
         t0 = time.perf_counter()
         try:
             with open_database(self.settings, migrate=False)() as session:
                 taxonomy = load_taxonomy(session)
             m = SkillMatcher(encoder=self.settings.encoder, registry_dir=self.settings.registry_dir,
-                             max_chars=self.settings.max_text_chars, encoder_threads=self.settings.encoder_threads)
+                             max_chars=self.settings.max_text_chars, encoder_threads=self.encoder_threads())
             m.fit(taxonomy, progress=lambda stage, done, total: log.info("index %s %s/%s", stage, done, total)
                   if total and done % 20000 < 256 else None)
             self.swap(m)

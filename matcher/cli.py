@@ -322,8 +322,12 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
         upgrade(s.resolved_database_url)
     except SettingsError as exc:
         fail(str(exc), 2)
+    n = workers or s.workers
+    import os
+
+    os.environ["SKILLMATCH_WORKERS"] = str(n)  # the workers' own settings see how many they are
     uvicorn.run("api.app:app_factory", factory=True, host=host or s.host, port=port or s.port,
-                workers=workers or s.workers, log_level=s.log_level.lower(), access_log=True)
+                workers=n, log_level=s.log_level.lower(), access_log=True)
 
 
 users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)

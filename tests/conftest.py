@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -16,8 +17,8 @@ PG_URL = os.environ.get("SKILLMATCH_TEST_DATABASE_URL")
 ESCO_DIR = os.environ.get("SKILLMATCH_TEST_ESCO_DIR")
 
 
-@pytest.fixture
-def db_url(tmp_path: Path):
+@contextlib.contextmanager
+def fresh_database(tmp_path: Path):
     """A fresh, empty database: a SQLite file, or a new schema on the PostgreSQL of
     SKILLMATCH_TEST_DATABASE_URL when it is set (the CI runs the suite both ways)."""
     if not PG_URL:
@@ -35,6 +36,12 @@ def db_url(tmp_path: Path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path):
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
