@@ -69,3 +69,13 @@ Operator = Annotated[Actor, Depends(require("operator"))]
 Admin = Annotated[Actor, Depends(require("admin"))]
 Analyst = Annotated[Actor, Depends(require("analyst"))]
 Matcher = Annotated[SkillMatcher, Depends(get_matcher)]
+
+
+def get_rules(request: Request):  # noqa: ANN201
+    from matcher.pathway import PathwayRules
+
+    s: Settings = request.app.state.settings
+    return PathwayRules(s.pathway_certifiable_coverage, s.pathway_internship_coverage, s.pathway_internship_min_years)
+
+
+Employer = Annotated[Actor, Depends(require("employer"))]

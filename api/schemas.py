@@ -138,12 +138,14 @@ class MatchPublic(BaseModel):
     language: str | None = None
     taxonomy_version: int | None = None
     model_version: str | None = None
+    pathways: list[dict] | None = Field(default=None, description="for a profile: the validation pathway per occupation")
 
 
 class StoredMatchPublic(BaseModel):
     id: int
     profile_id: int
     result: dict
+    pathways: list[dict] | None = None
     needs_review: bool
     model_version: str
     taxonomy_version: int
@@ -198,3 +200,50 @@ class TaxonomyVersionPublic(BaseModel):
     counts: dict
     is_active: bool
     created_at: datetime
+
+
+class VacancyCreate(BaseModel):
+    title: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    occupation_uri: str | None = Field(default=None, max_length=255, description="suggested from the description when left out")
+    required_skills: list[str] | None = Field(default=None, max_length=100, description="ESCO skill URIs; suggested when left out")
+    municipality: str = Field(min_length=2, max_length=120, description='an Italian comune, e.g. "Prato" or "Prato (PO)"')
+    positions: int = Field(default=1, ge=1, le=10_000)
+    contract_type: Literal["permanent", "fixed_term", "seasonal", "apprenticeship", "internship", "temporary_agency", "other"]
+    start_date: date | None = None
+    is_shortage: bool = False
+
+
+class VacancyUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=2, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    occupation_uri: str | None = Field(default=None, max_length=255)
+    required_skills: list[str] | None = Field(default=None, max_length=100)
+    municipality: str | None = Field(default=None, min_length=2, max_length=120)
+    positions: int | None = Field(default=None, ge=1, le=10_000)
+    contract_type: Literal["permanent", "fixed_term", "seasonal", "apprenticeship", "internship", "temporary_agency", "other"] | None = None
+    start_date: date | None = None
+    is_shortage: bool | None = None
+
+
+class VacancyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    organisation_id: int
+    title: str
+    description: str
+    occupation_uri: str | None
+    isco_code: str | None
+    required_skills: list[str]
+    municipality: str
+    province: str | None
+    positions: int
+    contract_type: str
+    start_date: date | None
+    is_shortage: bool
+    status: str
+
+
+class ShortageImportPublic(BaseModel):
+    import_id: str
+    rows: int

@@ -58,3 +58,27 @@ class MatcherState:
     def get(self) -> SkillMatcher | None:
         with self._lock:
             return self.matcher
+
+
+class RankerState:
+    """The open vacancies in memory, rebuilt when they change (checked cheaply per request)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._taxonomy_key: str | None = None
+        self._ranker = None
+
+    def get(self, session, matcher):  # noqa: ANN001, ANN201
+        from matcher.db.vacancy_models import Vacancy
+        from matcher.shortage import latest_signals
+        from matcher.vacancies import VacancyRanker, vacancies_version
+        from sqlalchemy import select
+
+        version = vacancies_version(session) + (len(latest_signals(session)),)
+        with self._lock:
+            if self._ranker is None or version != self._version or matcher.taxonomy_.key != self._taxonomy_key:
+                rows = list(session.scalars(select(Vacancy).where(Vacancy.status == "open")))
+                self._ranker = VacancyRanker().fit(rows, matcher.taxonomy_, latest_signals(session))
+                self._version, self._taxonomy_key = version, matcher.taxonomy_.key
+            return self._ranker

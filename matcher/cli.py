@@ -362,3 +362,23 @@ def users_create(username: str, role: str = typer.Option("admin", help="operator
         except ServiceError as exc:
             fail(str(exc))
     out.print(f"user {user.username} ({user.role}) created with id {user.id}")
+
+
+shortage_app = typer.Typer(help="Labour-shortage signals.", no_args_is_help=True)
+app.add_typer(shortage_app, name="shortage")
+
+
+@shortage_app.command("import")
+def shortage_import(path: Path, format: str = typer.Option("skillmatch", help="skillmatch or eures")) -> None:
+    """Import shortage indicators from a CSV (format in the README); a bad line is named and nothing is written."""
+    from .shortage import ShortageFileError, import_shortage, parse_shortage_csv
+
+    if not path.exists():
+        fail(f"{path}: no such file")
+    try:
+        rows = parse_shortage_csv(path.read_text(encoding="utf-8"), str(path), format)
+    except (ShortageFileError, UnicodeDecodeError) as exc:
+        fail(f"{exc}\nnothing was written.")
+    with sessions()() as session:
+        import_id = import_shortage(session, rows)
+    out.print(f"imported {len(rows)} shortage signal(s) from {path} (import {import_id})")

@@ -79,6 +79,28 @@ class SkillMatcher:
             tmp.write_text(json.dumps(payload, indent=2), encoding="utf-8")
             tmp.replace(self.index_dir_ / CALIBRATION)
 
+    def close_skills(self, missing: list[str], shown: list[str], threshold: float = 0.9) -> dict[str, str]:
+        """Missing skills whose label is close to a shown skill's (dense cosine of preferred forms):
+        worth observing in an internship too. Maps missing uri -> the close shown skill's label."""
+        idx = self.index_
+        if idx.skill_dense is None or not missing or not shown:
+            return {}
+        pos = {u: i for i, u in enumerate(idx.skills.uris)}
+        m = [u for u in missing if u in pos]
+        sh = [u for u in shown if u in pos]
+        if not m or not sh:
+            return {}
+        first = idx.skills.starts
+        a = np.asarray(idx.skill_dense[[first[pos[u]] for u in m]])
+        b = np.asarray(idx.skill_dense[[first[pos[u]] for u in sh]])
+        sims = a @ b.T
+        out = {}
+        for i, u in enumerate(m):
+            j = int(np.argmax(sims[i]))
+            if sims[i, j] >= threshold:
+                out[u] = self.taxonomy_.skills[sh[j]].label(self.label_language)
+        return out
+
     @property
     def model_version(self) -> str:
         m = self.index_.meta

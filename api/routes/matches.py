@@ -2,20 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from matcher.services import guidance
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
 
-from ..deps import DB, Matcher, require
+from ..deps import DB, Matcher, get_rules, require
 from ..schemas import MatchPublic, MatchRequest
 
 router = APIRouter(tags=["matches"])
 
 
 @router.post("/matches", response_model=MatchPublic)
-async def create_match(body: MatchRequest, db: DB, matcher: Matcher,
+async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Matcher,
                        actor: Annotated[Actor, Depends(require("operator", "analyst", "admin"))]) -> MatchPublic:
     """Match a text, or a profile's narrative (operators only: the result is stored with the model
     and taxonomy versions that produced it)."""
@@ -33,7 +34,10 @@ async def create_match(body: MatchRequest, db: DB, matcher: Matcher,
     result = await run_in_threadpool(matcher.match, text, language, body.top_k, body.label_language)
     payload = result.to_dict()
     match_id = None
+    paths = None
     if profile is not None:
-        stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version)
+        facts = guidance.facts_for(db, person, profile)
+        paths = await run_in_threadpool(guidance.pathways, matcher, payload, facts, get_rules(request))
+        stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version, paths)
         match_id = stored.id
-    return MatchPublic(id=match_id, **payload)
+    return MatchPublic(id=match_id, pathways=paths, **payload)

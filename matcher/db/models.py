@@ -1,5 +1,6 @@
 """Every table of skillmatch, imported here so that Alembic sees them all."""
 from .people_models import (  # noqa: F401
-    ApiKey, AuditEvent, Decision, MatchRecord, Organisation, Person, Profile, User,
+    ApiKey, AuditEvent, Decision, MatchRecord, Organisation, Person, Profile, User, ValidatedSkill,
 )
 from .taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion  # noqa: F401
+from .vacancy_models import ShortageSignal, Vacancy  # noqa: F401

@@ -77,6 +77,21 @@ class Profile(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ValidatedSkill(Base):
+    """A skill observed and confirmed (by an internship tutor or an assessor): validated evidence."""
+
+    __tablename__ = "validated_skills"
+    __table_args__ = (Index("ix_validated_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    skill_uri: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(32))  # internship | assessment
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MatchRecord(Base):
     __tablename__ = "matches"
     __table_args__ = (Index("ix_matches_person", "person_id"),)
@@ -87,6 +102,7 @@ class MatchRecord(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     result: Mapped[dict] = mapped_column(JSON)  # holds evidence spans: personal data
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    pathways: Mapped[dict | None] = mapped_column(JSON, default=None)  # occupation uri -> pathway decision
     model_version: Mapped[str] = mapped_column(String(200))
     taxonomy_version: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

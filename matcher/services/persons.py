@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
-from ..db.people_models import Decision, MatchRecord, Person, Profile
+from ..db.people_models import Decision, MatchRecord, Person, Profile, ValidatedSkill
 from .actors import Actor
 from .audit import record
 from .errors import Forbidden, Invalid, NotFound
@@ -128,10 +128,10 @@ def get_profile(session: Session, actor: Actor, profile_id: int, audit: bool = T
 
 
 def store_match(session: Session, actor: Actor, person: Person, profile: Profile, result: dict, model_version: str,
-                taxonomy_version: int) -> MatchRecord:
+                taxonomy_version: int, pathways: list[dict] | None = None) -> MatchRecord:
     rec = MatchRecord(person_id=person.id, profile_id=profile.id, organisation_id=person.organisation_id, result=result,
                       needs_review=bool(result.get("needs_review")), model_version=model_version,
-                      taxonomy_version=taxonomy_version, created_by=actor.user_id)
+                      taxonomy_version=taxonomy_version, pathways=pathways, created_by=actor.user_id)
     session.add(rec)
     session.flush()
     record(session, actor, "create", "match", person.pseudonym, {"match_id": rec.id, "profile_version": profile.version})
@@ -207,6 +207,7 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
         session.execute(update(Decision).where(Decision.person_id == person.id)
                         .values(person_id=None, match_id=None, reason=None, corrects_id=None))
         session.execute(delete(MatchRecord).where(MatchRecord.person_id == person.id))
+        session.execute(delete(ValidatedSkill).where(ValidatedSkill.person_id == person.id))
         session.execute(delete(Profile).where(Profile.person_id == person.id))
         person.external_ref = None
         person.erased_at = utcnow()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from matcher.pathway import PathwayRules, PersonFacts, decide
+
+OCC = {
+    "uri": "occ:cook", "label": "cuoco/cuoca", "isco_code": "5120",
+    "essential_skills_shown": [
+        {"uri": "s:veg", "label": "prepare vegetables", "evidence": [{"start": 0, "end": 8, "text": "tagliavo"}]},
+        {"uri": "s:meat", "label": "cook meat dishes", "evidence": []},
+    ],
+    "essential_skills_missing": [{"uri": "s:hygiene", "label": "food safety"}, {"uri": "s:fish", "label": "cook fish"}],
+}
+
+
+def test_documented_and_covered_is_certifiable():
+    d = decide(OCC, PersonFacts(years_experience=5, document_kinds={"employment_contract"}), model=PathwayRules(0.5, 0.3, 1))
+    assert d.pathway == "certifiable"
+    assert d.coverage == 0.5 and d.documented_coverage == 0.5
+    assert any("employment_contract" in r for r in d.reasons["en"]) and any("certificazione" in r for r in d.reasons["it"])
+    assert d.skills_to_observe == []
+
+
+def test_informal_with_years_and_coverage_goes_to_internship_with_skills_to_observe():
+    d = decide(OCC, PersonFacts(years_experience=4, document_kinds={"none"}), close_to_shown={"s:fish": "cook meat dishes"},
+               model=PathwayRules(0.5, 0.3, 1))
+    assert d.pathway == "internship_validation"
+    observed = {s["uri"]: s["why"] for s in d.skills_to_observe}
+    assert observed == {"s:veg": "narrative", "s:meat": "narrative", "s:fish": "close"}
+    assert "s:hygiene" not in observed  # missing and not close to anything shown
+    assert any("tirocinio" in r for r in d.reasons["it"]) and any("internship" in r for r in d.reasons["en"])
+    assert d.evidence[0]["evidence"][0]["text"] == "tagliavo"
+
+
+def test_low_coverage_means_training_listing_the_missing_skills():
+    low = {**OCC, "essential_skills_shown": OCC["essential_skills_shown"][:1]}
+    d = decide(low, PersonFacts(years_experience=10), model=PathwayRules(0.6, 0.4, 1))  # 1 of 3 shown
+    assert d.pathway == "training"
+    assert {s["uri"] for s in d.missing_skills} == {"s:hygiene", "s:fish"}
+    assert any("formazione" in r for r in d.reasons["it"])
+
+
+def test_few_years_means_training_even_with_coverage():
+    d = decide(OCC, PersonFacts(years_experience=0.5), model=PathwayRules(0.6, 0.3, 1))
+    assert d.pathway == "training" and any("years" in r for r in d.reasons["en"])
+
+
+def test_validated_skills_count_as_documented_evidence():
+    facts = PersonFacts(years_experience=3, validated_skills={"s:veg", "s:meat", "s:hygiene"})
+    d = decide(OCC, facts, model=PathwayRules(0.6, 0.3, 1))
+    assert d.pathway == "certifiable"  # 3 of 4 essential skills validated in an internship
+    assert d.documented_coverage == 0.75
+
+
+def test_rules_have_the_estimator_shape():
+    rules = PathwayRules().fit([[0, 0, 0, 0]], ["training"])
+    assert list(rules.predict([[0.9, 0.9, 1, 5], [0.5, 0.0, 0, 3], [0.1, 0.0, 0, 3]])) == [
+        "certifiable", "internship_validation", "training"]
