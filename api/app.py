@@ -18,7 +18,8 @@ API = "/api/v1"
 
 
 class BodyLimit:
-    """413 for a body over the limit, whether it announces its length or streams it."""
+    """413 for a body over the limit, whether it announces its length or streams it; 422 for NUL
+    characters anywhere in the query or body (no field takes them, and PostgreSQL text refuses them)."""
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app, self.limit = app, limit
@@ -31,16 +32,25 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._reject(send)
             return
+        query = scope.get("query_string") or b""
+        if b"%00" in query or b"\x00" in query or "\x00" in scope.get("path", ""):
+            await self._reject(send, 422, b"NUL characters are not accepted")
+            return
         seen = 0
-        too_big = False
+        too_big = nul = False
+        form = dict(scope.get("headers") or []).get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
 
         async def limited() -> dict:
-            nonlocal seen, too_big
+            nonlocal seen, too_big, nul
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > self.limit:
                     too_big = True
+                    return {"type": "http.disconnect"}
+                if b"\x00" in chunk or b"\\u0000" in chunk or (form and b"%00" in chunk):
+                    nul = True
                     return {"type": "http.disconnect"}
             return message
 
@@ -48,7 +58,7 @@ class BodyLimit:
 
         async def tracking_send(message: dict) -> None:
             nonlocal sent
-            if too_big and not sent:
+            if (too_big or nul) and not sent:
                 return
             sent = True
             await send(message)
@@ -56,10 +66,12 @@ class BodyLimit:
         await self.app(scope, limited, tracking_send)
         if too_big and not sent:
             await self._reject(send)
+        elif nul and not sent:
+            await self._reject(send, 422, b"NUL characters are not accepted")
 
-    async def _reject(self, send: Send) -> None:
-        body = b'{"detail":"request body too large","errors":[]}'
-        await send({"type": "http.response.start", "status": 413,
+    async def _reject(self, send: Send, status: int = 413, detail: bytes = b"request body too large") -> None:
+        body = b'{"detail":"' + detail + b'","errors":[]}'
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Path as FastAPIPath
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from matcher.skill_matcher import SkillMatcher
 from .security import read_token
 from .state import MatcherState
 
+PathId = Annotated[int, FastAPIPath(ge=1, le=2_147_483_647, description="id")]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 

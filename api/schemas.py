@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Database ids are 32-bit integers: anything outside is a 422, not a database error.
+DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 ISCO = Field(default=None, pattern=r"^\d{4}$", description="ISCO-08 unit group, 4 characters")
 LANG = Field(default=None, max_length=16, pattern=r"^[A-Za-z]{2,3}([+-][A-Za-z]{2,3})*$")
 
@@ -41,7 +43,7 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
     password: str = Field(min_length=10, max_length=200)
     role: Literal["operator", "employer", "analyst", "admin"]
-    organisation_id: int | None = None
+    organisation_id: DbId | None = None
 
 
 class UserPublic(BaseModel):
@@ -95,7 +97,7 @@ class ProfilePublic(ProfileCreate):
 
 class MatchRequest(BaseModel):
     text: str | None = Field(default=None, max_length=5000, description="a narrative; or give profile_id")
-    profile_id: int | None = Field(default=None, description="match the profile's narrative and store the result")
+    profile_id: DbId | None = Field(default=None, description="match the profile's narrative and store the result")
     language: str | None = LANG
     label_language: str | None = LANG
     top_k: int = Field(default=10, ge=1, le=50)
@@ -161,9 +163,9 @@ class DecisionCreate(BaseModel):
     isco_code: str | None = ISCO
     status: Status
     reason: str | None = Field(default=None, max_length=1000)
-    match_id: int | None = None
+    match_id: DbId | None = None
     outcome_date: date | None = None
-    corrects_id: int | None = Field(default=None, description="the decision this record corrects (records are never changed)")
+    corrects_id: DbId | None = Field(default=None, description="the decision this record corrects (records are never changed)")
 
 
 class DecisionPublic(DecisionCreate):

@@ -284,3 +284,12 @@ def test_no_narrative_in_logs(client, h, caplog):
     make_person(client, h)
     client.post("/api/v1/matches", json={"text": SENTINEL}, headers=h["op_a"])
     assert "Zyxqwv" not in caplog.text
+
+
+def test_nul_characters_are_refused_not_stored(client, h):
+    r = client.post("/api/v1/matches", json={"text": "Facevo il cuoco\u0000"}, headers=h["op_a"])
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert client.get("/api/v1/audit?pseudonym=%00", headers=h["admin"]).status_code == 422
+    assert client.post("/api/v1/auth/token", data={"username": "op_a\x00", "password": "x"}).status_code == 422
+    ok = client.post("/api/v1/matches", json={"text": "Ho fatto il cuoco al 100%00 delle ore"}, headers=h["op_a"])
+    assert ok.status_code == 200

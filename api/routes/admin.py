@@ -10,7 +10,7 @@ from matcher.db.people_models import Organisation, User
 from matcher.services import audit, users
 from matcher.taxonomy.esco_import import activate_version, list_versions
 
-from ..deps import DB, Admin
+from ..deps import PathId, DB, Admin
 from ..schemas import (ApiKeyPublic, AuditEventPublic, OrganisationCreate, OrganisationPublic, TaxonomyVersionPublic,
                        UserCreate, UserPublic)
 
@@ -38,7 +38,7 @@ def list_users(db: DB, actor: Admin) -> list[User]:
 
 
 @router.post("/users/{user_id}/api-keys", response_model=ApiKeyPublic, status_code=201)
-def create_api_key(user_id: int, db: DB, actor: Admin) -> ApiKeyPublic:
+def create_api_key(user_id: PathId, db: DB, actor: Admin) -> ApiKeyPublic:
     return ApiKeyPublic(api_key=users.create_api_key(db, actor, user_id))
 
 
@@ -51,7 +51,7 @@ def audit_trail(db: DB, actor: Admin, pseudonym: str | None = Query(None, max_le
 
 
 @router.post("/taxonomy/versions/{version_id}/activate", response_model=TaxonomyVersionPublic)
-def activate_taxonomy(version_id: int, db: DB, actor: Admin):  # noqa: ANN201
+def activate_taxonomy(version_id: PathId, db: DB, actor: Admin):  # noqa: ANN201
     try:
         v = activate_version(db, version_id)
     except LookupError as exc:

@@ -11,14 +11,14 @@ from fastapi.templating import Jinja2Templates
 from matcher.services import guidance
 from matcher.shortage import latest_signals
 
-from ..deps import DB, Matcher, Operator, get_rules
+from ..deps import PathId, DB, Matcher, Operator, get_rules
 
 router = APIRouter(tags=["guidance"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
 @router.get("/persons/{person_id}/card", response_model=None)
-async def profiling_card(person_id: int, request: Request, db: DB, actor: Operator, matcher: Matcher,
+async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
                          format: str = Query("json", pattern="^(json|html)$"), lang: str = Query("it", pattern="^(it|en)$"),
                          max_km: float = Query(100.0, gt=0, le=2000)):  # noqa: ANN201
     """The profiling card (scheda di profilatura): skills with evidence, occupations, the pathway
@@ -31,7 +31,7 @@ async def profiling_card(person_id: int, request: Request, db: DB, actor: Operat
 
 
 @router.get("/persons/{person_id}/vacancies")
-async def vacancies_for_person(person_id: int, request: Request, db: DB, actor: Operator, matcher: Matcher,
+async def vacancies_for_person(person_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
                                max_km: float | None = Query(None, gt=0, le=2000), top_k: int = Query(20, ge=1, le=200)) -> list[dict]:
     """Open vacancies ranked for the person: fit x shortage boost x distance decay, each factor shown,
     with the pathway for the vacancy's occupation and the skills to observe if an internship is advised."""
@@ -41,7 +41,7 @@ async def vacancies_for_person(person_id: int, request: Request, db: DB, actor: 
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
-def candidates(vacancy_id: int, request: Request, db: DB, actor: Operator, matcher: Matcher,
+def candidates(vacancy_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
                top_k: int = Query(20, ge=1, le=200)) -> dict:
     """Reverse ranking, for operators only: the people of their organisation who fit the vacancy."""
     return guidance.candidates_for(db, actor, vacancy_id, matcher, get_rules(request), latest_signals(db), top_k)

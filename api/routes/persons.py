@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
 
-from ..deps import DB, Operator, require
+from ..deps import PathId, DB, Operator, require
 from ..schemas import (DecisionCreate, DecisionPublic, ErasurePublic, PersonCreate, PersonPublic, ProfileCreate,
                        ProfilePublic, StoredMatchPublic)
 
@@ -27,37 +27,37 @@ def list_persons(db: DB, actor: Operator, q: str | None = Query(None, max_length
 
 
 @router.get("/persons/{person_id}", response_model=PersonPublic)
-def get_person(person_id: int, db: DB, actor: Operator):  # noqa: ANN201
+def get_person(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
     return svc.read_person(db, actor, person_id)
 
 
 @router.delete("/persons/{person_id}", response_model=ErasurePublic)
-def erase_person(person_id: int, db: DB, actor: Annotated[Actor, Depends(require("operator", "admin"))]) -> ErasurePublic:
+def erase_person(person_id: PathId, db: DB, actor: Annotated[Actor, Depends(require("operator", "admin"))]) -> ErasurePublic:
     """Erase a person (GDPR art. 17): texts and identifying fields go, anonymised outcomes stay."""
     return ErasurePublic(pseudonym=svc.erase_person(db, actor, person_id))
 
 
 @router.post("/persons/{person_id}/profiles", response_model=ProfilePublic, status_code=201)
-def add_profile(person_id: int, body: ProfileCreate, db: DB, actor: Operator):  # noqa: ANN201
+def add_profile(person_id: PathId, body: ProfileCreate, db: DB, actor: Operator):  # noqa: ANN201
     data = svc.ProfileInput(**{**body.model_dump(), "documents": [d.model_dump() for d in body.documents]})
     return svc.add_profile(db, actor, person_id, data)
 
 
 @router.get("/persons/{person_id}/profiles", response_model=list[ProfilePublic])
-def list_profiles(person_id: int, db: DB, actor: Operator):  # noqa: ANN201
+def list_profiles(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
     return svc.list_profiles(db, actor, person_id)
 
 
 @router.get("/persons/{person_id}/matches", response_model=list[StoredMatchPublic])
-def list_matches(person_id: int, db: DB, actor: Operator):  # noqa: ANN201
+def list_matches(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
     return svc.list_matches(db, actor, person_id)
 
 
 @router.post("/persons/{person_id}/decisions", response_model=DecisionPublic, status_code=201)
-def add_decision(person_id: int, body: DecisionCreate, db: DB, actor: Operator):  # noqa: ANN201
+def add_decision(person_id: PathId, body: DecisionCreate, db: DB, actor: Operator):  # noqa: ANN201
     return svc.add_decision(db, actor, person_id, svc.DecisionInput(**body.model_dump()))
 
 
 @router.get("/persons/{person_id}/decisions", response_model=list[DecisionPublic])
-def list_decisions(person_id: int, db: DB, actor: Operator):  # noqa: ANN201
+def list_decisions(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
     return svc.list_decisions(db, actor, person_id)

@@ -10,7 +10,7 @@ from matcher.services.audit import record
 from matcher.shortage import ShortageFileError, import_shortage, latest_signals, parse_shortage_csv
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
 
-from ..deps import DB, Analyst, Employer, require
+from ..deps import PathId, DB, Analyst, Employer, require
 from ..schemas import ShortageImportPublic, VacancyCreate, VacancyPublic, VacancyUpdate
 
 router = APIRouter(tags=["vacancies"])
@@ -34,17 +34,17 @@ def get_vacancies(db: DB, actor: Reader, status: str | None = Query("open", patt
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyPublic)
-def get_one(vacancy_id: int, db: DB, actor: Reader):  # noqa: ANN201
+def get_one(vacancy_id: PathId, db: DB, actor: Reader):  # noqa: ANN201
     return get_vacancy(db, actor, vacancy_id)
 
 
 @router.patch("/vacancies/{vacancy_id}", response_model=VacancyPublic)
-def patch_vacancy(vacancy_id: int, body: VacancyUpdate, request: Request, db: DB, actor: Employer):  # noqa: ANN201
+def patch_vacancy(vacancy_id: PathId, body: VacancyUpdate, request: Request, db: DB, actor: Employer):  # noqa: ANN201
     return update_vacancy(db, actor, vacancy_id, body.model_dump(exclude_unset=True), _matcher_or_none(request))
 
 
 @router.post("/vacancies/{vacancy_id}/close", response_model=VacancyPublic)
-def close(vacancy_id: int, db: DB, actor: Employer):  # noqa: ANN201
+def close(vacancy_id: PathId, db: DB, actor: Employer):  # noqa: ANN201
     return close_vacancy(db, actor, vacancy_id)
 
 
