@@ -10,7 +10,7 @@ from matcher.db.service import open_database
 from matcher.settings import Settings, get_settings
 
 from . import errors
-from .routes import admin, auth, guidance, health, matches, persons, stats, vacancies
+from .routes import admin, auth, guidance, health, matches, network, persons, stats, vacancies
 from .security import resolve_secret
 from .state import MatcherState, RankerState
 
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     app.state.ranker = RankerState()
     errors.install(app)
     for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, vacancies.router,
-              guidance.router):
+              guidance.router, network.router):
         app.include_router(r, prefix=API)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if load_matcher:

@@ -114,7 +114,31 @@ def test_role_matrix_covers_every_route(app, client, h):
     vid = client.post("/api/v1/vacancies", json=vac, headers=h["employer"]).json()["id"]
     vid2 = client.post("/api/v1/vacancies", json=vac, headers=h["employer"]).json()["id"]
     csv_body = b"isco_code,territory,indicator,source,period\n5120,FI,0.7,Excelsior,2025\n"
+    ids = app.state.ids
+    cas = client.post("/api/v1/organisations", json={"name": "CAS Lucca", "kind": "reception_centre"}, headers=h["admin"]).json()["id"]
+    for org, purpose in ((ids["org_b"], "referral"), (cas, "referral"), (ids["org_e"], "internship")):
+        client.post(f"/api/v1/persons/{pid}/consents", json={"recipient_organisation_id": org, "purpose": purpose}, headers=h["op_a"])
+    cid = client.post(f"/api/v1/persons/{pid}/consents", json={"recipient_organisation_id": cas, "purpose": "job_placement"},
+                      headers=h["op_a"]).json()["id"]
+    rid = client.post(f"/api/v1/persons/{pid}/referrals", json={"to_organisation_id": ids["org_b"]}, headers=h["op_a"]).json()["id"]
+    skills = [{"uri": "http://data.europa.eu/esco/skill/50000000-0000-0000-0000-000000000001", "label": "prepare vegetables"}]
+    internship = {"host_organisation_id": ids["org_e"], "occupation_uri": COOK, "skills_to_observe": skills}
+    iid = client.post(f"/api/v1/persons/{pid}/internships", json=internship, headers=h["op_a"]).json()["id"]
     routes = [  # (method, path, body, roles allowed)
+        ("GET", "/api/v1/network/organisations", None, {"op_a", "employer", "analyst"}),
+        ("POST", f"/api/v1/persons/{pid}/consents", {"recipient_organisation_id": cas, "purpose": "referral"}, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/consents", None, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/referrals", {"to_organisation_id": cas}, {"op_a"}),
+        ("GET", "/api/v1/referrals", None, {"op_a"}),
+        ("GET", f"/api/v1/referrals/{rid}", None, {"op_a"}),
+        ("POST", f"/api/v1/referrals/{rid}/withdraw", None, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/consents/{cid}/withdraw", None, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/measures", None, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/measures", {"kind": "guidance_interview"}, {"op_a"}),
+        ("POST", f"/api/v1/persons/{pid}/internships", internship, {"op_a"}),
+        ("GET", f"/api/v1/internships/{iid}", None, {"op_a", "employer"}),
+        ("POST", f"/api/v1/internships/{iid}/assessment", {"assessments": [{"skill_uri": skills[0]["uri"], "observed": True}]}, {"employer"}),
+        ("GET", "/api/v1/stats/measures", None, {"analyst"}),
         ("POST", "/api/v1/vacancies", vac, {"employer"}),
         ("GET", "/api/v1/vacancies", None, {"employer", "op_a"}),
         ("GET", f"/api/v1/vacancies/{vid}", None, {"employer", "op_a"}),

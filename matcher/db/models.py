@@ -4,3 +4,4 @@ from .people_models import (  # noqa: F401
 )
 from .taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion  # noqa: F401
 from .vacancy_models import ShortageSignal, Vacancy  # noqa: F401
+from .network_models import Consent, Internship, InternshipAssessment, Measure, Referral  # noqa: F401

@@ -110,7 +110,8 @@ def card(session: Session, actor: Actor, person_id: int, matcher, ranker: Vacanc
     profile = latest_profile(session, person)
     rec = latest_match(session, actor, person, profile, matcher, rules)
     facts = facts_for(session, person, profile)
-    paths = rec.pathways or pathways(matcher, rec.result, facts, rules)
+    # recomputed, not read from the stored match: validated skills may have changed since
+    paths = pathways(matcher, rec.result, facts, rules)
     vacancies = rank_vacancies_for(session, actor, person_id, matcher, ranker, rules, max_km=max_km, top_k=10, audit=False)
     record(session, actor, "read", "card", person.pseudonym, {"profile_version": profile.version})
     session.commit()
@@ -134,12 +135,11 @@ def candidates_for(session: Session, actor: Actor, vacancy_id: int, matcher, rul
     """Reverse ranking: the people of the operator's organisation(s) who fit a vacancy best, from
     their latest stored match. Only operators call this; employers never see who they are."""
     from ..vacancies import get_vacancy
-    from .persons import accessible_org_ids
+    from .persons import visible_to
 
     v = get_vacancy(session, actor, vacancy_id)
     ranker = VacancyRanker().fit([v], matcher.taxonomy_, signals)
-    orgs = accessible_org_ids(session, actor)
-    people = list(session.scalars(select(Person).where(Person.organisation_id.in_(orgs), Person.erased_at.is_(None))))
+    people = list(session.scalars(select(Person).where(visible_to(actor), Person.erased_at.is_(None))))
     out, unmatched = [], 0
     for person in people:
         profile = session.scalar(select(Profile).where(Profile.person_id == person.id).order_by(Profile.version.desc()))

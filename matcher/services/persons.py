@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
@@ -29,17 +29,22 @@ def _new_pseudonym() -> str:
     return "P-" + secrets.token_hex(5).upper()
 
 
-def accessible_org_ids(session: Session, actor: Actor) -> set[int]:
-    """Organisations whose people the actor may see."""
+def visible_to(actor: Actor):  # noqa: ANN201 - a SQL condition on Person
+    """The people an operator may see: those of its organisation, and those referred to it by a
+    referral it accepted (and that was not withdrawn). Nobody else's."""
+    from ..db.network_models import Referral
+
     if actor.role != "operator" or actor.organisation_id is None:
-        return set()
-    return {actor.organisation_id}
+        return false()
+    referred = select(Referral.person_id).where(Referral.to_organisation_id == actor.organisation_id,
+                                                Referral.status == "accepted")
+    return or_(Person.organisation_id == actor.organisation_id, Person.id.in_(referred))
 
 
-def get_person(session: Session, actor: Actor, person_id: int, action: str = "read", for_erasure: bool = False) -> Person:
+def get_person(session: Session, actor: Actor, person_id: int, for_erasure: bool = False) -> Person:
     person = session.get(Person, person_id)
     allowed = person is not None and person.erased_at is None and (
-        person.organisation_id in accessible_org_ids(session, actor)
+        (actor.role == "operator" and session.scalar(select(Person.id).where(Person.id == person_id, visible_to(actor))) is not None)
         or (for_erasure and actor.role == "admin"))
     if not allowed:
         raise NotFound(f"no person {person_id}")
@@ -66,10 +71,9 @@ def create_person(session: Session, actor: Actor, external_ref: str | None = Non
 
 
 def list_persons(session: Session, actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> list[Person]:
-    orgs = accessible_org_ids(session, actor)
-    if not orgs:
+    if actor.role != "operator":
         return []
-    stmt = select(Person).where(Person.organisation_id.in_(orgs), Person.erased_at.is_(None))
+    stmt = select(Person).where(visible_to(actor), Person.erased_at.is_(None))
     if q:
         like = q.strip().upper() + "%"
         stmt = stmt.where((Person.pseudonym.like(like)) | (Person.external_ref == q.strip()))
@@ -104,6 +108,9 @@ def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInp
     session.add(profile)
     session.flush()
     record(session, actor, "create", "profile", person.pseudonym, {"version": profile.version})
+    from .network import add_measure
+
+    add_measure(session, actor, person, "profiling", None, detail={"profile_version": profile.version}, commit=False)
     session.commit()
     return profile
 
@@ -183,6 +190,12 @@ def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionI
     session.add(dec)
     session.flush()
     record(session, actor, "create", "decision", person.pseudonym, {"decision_id": dec.id, "status": data.status})
+    follow = {"hired": "hiring", "certified": "certification", "proposed": "job_proposal"}.get(data.status)
+    if follow:
+        from .network import add_measure
+
+        add_measure(session, actor, person, follow, data.status, data.outcome_date,
+                    {"decision_id": dec.id, "target": data.target_uri}, commit=False)
     session.commit()
     return dec
 
@@ -208,6 +221,7 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
                         .values(person_id=None, match_id=None, reason=None, corrects_id=None))
         session.execute(delete(MatchRecord).where(MatchRecord.person_id == person.id))
         session.execute(delete(ValidatedSkill).where(ValidatedSkill.person_id == person.id))
+        _erase_network(session, person.id)
         session.execute(delete(Profile).where(Profile.person_id == person.id))
         person.external_ref = None
         person.erased_at = utcnow()
@@ -218,6 +232,20 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
         raise
     _scrub_free_space(session)
     return pseudonym
+
+
+def _erase_network(session: Session, person_id: int) -> None:
+    """Referrals lose the card they carried and their free text; consents and assessment notes go;
+    measures (kinds, dates, no text) stay for the counts analysts see."""
+    from ..db.network_models import Consent, Internship, InternshipAssessment, Referral
+
+    session.execute(update(Referral).where(Referral.person_id == person_id)
+                    .values(card=None, reason=None, decline_reason=None,
+                            status=case((Referral.status == "pending", "withdrawn"), else_=Referral.status)))
+    internships = select(Internship.id).where(Internship.person_id == person_id)
+    session.execute(update(InternshipAssessment).where(InternshipAssessment.internship_id.in_(internships)).values(note=None))
+    session.execute(update(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))
+                    .values(withdrawn_at=utcnow()))
 
 
 def _scrub_free_space(session: Session) -> None:
