@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from matcher.db.service import open_database
 from matcher.settings import Settings, get_settings
 
-from . import errors
+from . import errors, pages
 from .routes import admin, auth, guidance, health, matches, network, persons, stats, vacancies
 from .security import resolve_secret
 from .state import MatcherState, RankerState
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, vacancies.router,
               guidance.router, network.router):
         app.include_router(r, prefix=API)
+    pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if load_matcher:
         app.state.matcher.load_async()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,7 +16,8 @@ from .api_helpers import login, seed
 from .esco_bundle import BRICKLAYER, COOK, skill
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "shortage"
+_ESCO = os.environ.get("SKILLMATCH_TEST_ESCO_DIR")
+SHARED = (Path(_ESCO).parent if _ESCO else Path(__file__).resolve().parent.parent.parent / "shared" / "data") / "shortage"
 
 
 def tiny_taxonomy() -> Taxonomy:

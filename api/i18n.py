@@ -1,0 +1,66 @@
+"""Words of the web pages in Italian (default) and English."""
+from __future__ import annotations
+
+WORDS = {
+    "it": {
+        "title": "skillmatch", "login": "Accedi", "logout": "Esci", "username": "Nome utente", "password": "Password",
+        "wrong_login": "Nome utente o password errati.", "people": "Persone", "search": "Cerca per pseudonimo o pratica",
+        "new_person": "Nuova persona", "file_number": "Numero di pratica (facoltativo)", "profile": "Profilo",
+        "narrative": "Racconto dell'esperienza (in qualsiasi lingua)", "narrative_language": "Lingua del racconto (facoltativa)",
+        "languages": "Lingue parlate (separate da virgole)", "years": "Anni di esperienza", "country": "Paese",
+        "documents": "Documenti posseduti", "municipality": "Comune di residenza", "save_match": "Salva e analizza",
+        "skills": "Competenze con evidenze", "occupations": "Professioni", "isco": "ISCO", "shown": "Competenze essenziali mostrate",
+        "missing": "Competenze essenziali mancanti", "needs_review": "Da rivedere da un esperto", "pathway": "Percorso",
+        "reasons": "Motivi", "observe": "Competenze da osservare nel tirocinio", "vacancies": "Offerte vicine",
+        "score": "Punteggio", "distance": "Distanza", "shortage": "Carenza", "fit": "Adeguatezza",
+        "decision": "Registra una decisione", "status": "Esito", "reason": "Motivo (obbligatorio se rifiutata)",
+        "record": "Registra", "decisions": "Decisioni ed esiti", "print_card": "Stampa la scheda di profilatura",
+        "erase": "Cancella la persona", "erase_confirm": "Confermo la cancellazione definitiva dei dati di questa persona",
+        "no_profile": "Nessun profilo: compila il racconto qui sotto.", "vacancy": "Offerta", "my_vacancies": "Le mie offerte",
+        "post_vacancy": "Pubblica un'offerta", "vac_title": "Titolo", "description": "Descrizione", "contract": "Contratto",
+        "positions": "Posti", "start_date": "Data di inizio", "is_shortage": "Ruolo difficile da reperire",
+        "suggest": "Suggerisci professione e competenze", "occupation": "Professione ESCO", "required_skills": "Competenze richieste",
+        "publish": "Pubblica", "close": "Chiudi l'offerta", "closed": "chiusa", "open": "aperta", "edit": "Modifica",
+        "analyst": "Analisi", "models": "Modelli", "outcomes": "Esiti per gruppo professionale", "by_language": "Esiti per lingua del racconto",
+        "measures": "Misure per organizzazione e periodo", "durations": "Tempi dal primo contatto", "to_internship": "al tirocinio",
+        "to_hiring": "all'assunzione", "forbidden": "Questa pagina non è per il tuo ruolo.", "not_found": "Non trovato.",
+        "loading": "Il modello si sta caricando", "ready": "Modello pronto", "certifiable": "certificabile",
+        "internship_validation": "tirocinio di validazione", "training": "formazione", "none": "nessuno",
+        "qualification": "titolo di studio", "employment_contract": "contratti di lavoro", "training_certificate": "attestati di formazione",
+        "pseudonym": "Pseudonimo", "place": "Comune", "search_button": "Cerca", "created": "Creata", "back": "Indietro", "skip": "Vai al contenuto", "taxonomy": "Tassonomia",
+        "esco": "Questo servizio usa la classificazione ESCO della Commissione europea (ESCO © Unione europea, CC BY 4.0).",
+    },
+    "en": {
+        "title": "skillmatch", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
+        "wrong_login": "Wrong username or password.", "people": "People", "search": "Search by pseudonym or file number",
+        "new_person": "New person", "file_number": "File number (optional)", "profile": "Profile",
+        "narrative": "What the person did (any language)", "narrative_language": "Language of the text (optional)",
+        "languages": "Languages spoken (comma-separated)", "years": "Years of experience", "country": "Country",
+        "documents": "Documents held", "municipality": "Municipality of residence", "save_match": "Save and analyse",
+        "skills": "Skills with evidence", "occupations": "Occupations", "isco": "ISCO", "shown": "Essential skills shown",
+        "missing": "Essential skills missing", "needs_review": "Needs an expert's review", "pathway": "Pathway",
+        "reasons": "Reasons", "observe": "Skills to observe in the internship", "vacancies": "Nearby vacancies",
+        "score": "Score", "distance": "Distance", "shortage": "Shortage", "fit": "Fit",
+        "decision": "Record a decision", "status": "Outcome", "reason": "Reason (required when rejected)",
+        "record": "Record", "decisions": "Decisions and outcomes", "print_card": "Print the profiling card",
+        "erase": "Erase the person", "erase_confirm": "I confirm the permanent erasure of this person's data",
+        "no_profile": "No profile yet: fill in the narrative below.", "vacancy": "Vacancy", "my_vacancies": "My vacancies",
+        "post_vacancy": "Post a vacancy", "vac_title": "Title", "description": "Description", "contract": "Contract",
+        "positions": "Positions", "start_date": "Start date", "is_shortage": "Hard-to-fill role",
+        "suggest": "Suggest occupation and skills", "occupation": "ESCO occupation", "required_skills": "Required skills",
+        "publish": "Publish", "close": "Close the vacancy", "closed": "closed", "open": "open", "edit": "Edit",
+        "analyst": "Analysis", "models": "Models", "outcomes": "Outcomes per occupation group", "by_language": "Outcomes per narrative language",
+        "measures": "Measures per organisation and period", "durations": "Time from first contact", "to_internship": "to an internship",
+        "to_hiring": "to hiring", "forbidden": "This page is not for your role.", "not_found": "Not found.",
+        "loading": "The model is loading", "ready": "Model ready", "certifiable": "certifiable",
+        "internship_validation": "internship validation", "training": "training", "none": "none",
+        "qualification": "qualification", "employment_contract": "employment contracts", "training_certificate": "training certificates",
+        "pseudonym": "Pseudonym", "place": "Municipality", "search_button": "Search", "created": "Created", "back": "Back", "skip": "Skip to content", "taxonomy": "Taxonomy",
+        "esco": "This service uses the ESCO classification of the European Commission (ESCO © European Union, CC BY 4.0).",
+    },
+}
+
+
+def translator(lang: str):  # noqa: ANN201
+    words = WORDS.get(lang, WORDS["it"])
+    return lambda key: words.get(key, WORDS["it"].get(key, key))

