@@ -21,15 +21,19 @@ class BodyLimit:
     """413 for a body over the limit, whether it announces its length or streams it; 422 for NUL
     characters anywhere in the query or body (no field takes them, and PostgreSQL text refuses them)."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    UPLOADS = ("/api/v1/taxonomy/imports", "/admin/taxonomy/imports")
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int):
+        self.app, self.base_limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope.get("path") in self.UPLOADS
+        limit = self.upload_limit if upload else self.base_limit
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send)
             return
         query = scope.get("query_string") or b""
@@ -46,10 +50,10 @@ class BodyLimit:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 seen += len(chunk)
-                if seen > self.limit:
+                if seen > limit:
                     too_big = True
                     return {"type": "http.disconnect"}
-                if b"\x00" in chunk or b"\\u0000" in chunk or (form and b"%00" in chunk):
+                if not upload and (b"\x00" in chunk or b"\\u0000" in chunk or (form and b"%00" in chunk)):
                     nul = True
                     return {"type": "http.disconnect"}
             return message
@@ -95,7 +99,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
               guidance.router, network.router):
         app.include_router(r, prefix=API)
     pages.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     if load_matcher:
         app.state.matcher.load_async()
     return app

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -29,7 +29,7 @@ from .security import create_token, read_token
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 COOKIE = "skillmatch_session"
-HOME = {"operator": "/operator", "employer": "/employer", "analyst": "/analyst", "admin": "/analyst"}
+HOME = {"operator": "/operator", "employer": "/employer", "analyst": "/analyst", "admin": "/admin"}
 
 
 class Redirect(Exception):
@@ -298,3 +298,48 @@ def analyst_home(request: Request) -> Response:
     state = request.app.state.matcher
     return _render(request, "analyst.html", {"outcomes": outcomes, "measures": measures, "model": model, "signals": signals,
                                              "loading": state.loading, "error": state.error}, actor=actor)
+
+
+# ---- admin: taxonomy import with progress ---------------------------------------------------------
+@router.get("/admin", response_class=HTMLResponse)
+def admin_home(request: Request) -> Response:
+    actor = _actor(request, "admin")
+    from matcher.taxonomy.esco_import import list_versions
+
+    with request.app.state.sessions() as db:
+        versions = list_versions(db)
+    return _render(request, "admin.html", {"versions": versions}, actor=actor)
+
+
+@router.post("/admin/taxonomy/imports")
+def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
+    actor = _actor(request, "admin")
+    from matcher.services.audit import record
+    from matcher.services.taxonomy_jobs import start_import
+
+    from .routes.admin import save_uploads
+
+    paths = save_uploads(request.app.state.settings, files)
+    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version,
+                          on_ready=request.app.state.matcher.swap)
+    with request.app.state.sessions() as db:
+        record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
+        db.commit()
+    return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
+
+
+@router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
+def admin_job(request: Request, job_id: str) -> Response:
+    actor = _actor(request, "admin", "analyst")
+    return _render(request, "job.html", {"job_id": job_id[:32]}, actor=actor)
+
+
+@router.get("/admin/jobs/{job_id}/state")
+def admin_job_state(request: Request, job_id: str) -> Response:
+    _actor(request, "admin", "analyst")
+    from fastapi.responses import JSONResponse
+
+    from matcher.jobs import read_job
+
+    state = read_job(request.app.state.settings.data_dir, job_id[:32])
+    return JSONResponse(state or {"status": "unknown"}, status_code=200 if state else 404)

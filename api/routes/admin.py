@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy import select
 
 from matcher.db.people_models import Organisation, User
 from matcher.services import audit, users
 from matcher.taxonomy.esco_import import activate_version, list_versions
 
-from ..deps import PathId, DB, Admin
+from matcher.services.actors import Actor
+
+from ..deps import DB, Admin, PathId, require
 from ..schemas import (ApiKeyPublic, AuditEventPublic, OrganisationCreate, OrganisationPublic, TaxonomyVersionPublic,
                        UserCreate, UserPublic)
 
@@ -66,3 +70,54 @@ def activate_taxonomy(version_id: PathId, db: DB, actor: Admin):  # noqa: ANN201
 @router.get("/taxonomy/versions", response_model=list[TaxonomyVersionPublic], tags=["analyst"])
 def taxonomy_versions(db: DB, actor: Admin) -> list:
     return list_versions(db)
+
+
+def save_uploads(settings, files) -> list:  # noqa: ANN001
+    """Uploaded bundle files into a fresh folder, under their base names; only .zip and .csv."""
+    import uuid
+    from pathlib import Path
+
+    folder = Path(settings.data_dir) / "uploads" / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for f in files:
+        name = Path(f.filename or "").name
+        if not name.lower().endswith((".zip", ".csv")):
+            from fastapi import HTTPException
+
+            raise HTTPException(422, f"{name or 'a file'}: upload the ESCO bundle as .zip or .csv files")
+        target = folder / name
+        with target.open("wb") as out:
+            while chunk := f.file.read(1 << 20):
+                out.write(chunk)
+        paths.append(target)
+    if any(p.suffix.lower() == ".csv" for p in paths):
+        return [folder]  # loose CSV files form one bundle folder
+    return paths
+
+
+@router.post("/taxonomy/imports", status_code=202)
+def import_taxonomy(request: Request, db: DB, actor: Admin, files: list[UploadFile] = File(...),
+                    version: str = Form("unspecified", max_length=64)) -> dict:
+    """Upload an ESCO CSV bundle (ZIP or CSV files, one or more languages): imported, then indexed,
+    in the background; follow it at /jobs/{job_id}."""
+    from matcher.services.taxonomy_jobs import start_import
+
+    paths = save_uploads(request.app.state.settings, files)
+    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version,
+                          on_ready=request.app.state.matcher.swap)
+    audit.record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
+    db.commit()
+    return {"job_id": job_id}
+
+
+@router.get("/jobs/{job_id}", tags=["analyst"])
+def job(job_id: str, request: Request, actor: Annotated[Actor, Depends(require("admin", "analyst"))]) -> dict:
+    from fastapi import HTTPException
+
+    from matcher.jobs import read_job
+
+    state = read_job(request.app.state.settings.data_dir, job_id[:32])
+    if state is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return state
