@@ -382,3 +382,23 @@ def shortage_import(path: Path, format: str = typer.Option("skillmatch", help="s
     with sessions()() as session:
         import_id = import_shortage(session, rows)
     out.print(f"imported {len(rows)} shortage signal(s) from {path} (import {import_id})")
+
+
+@app.command("evaluate")
+def evaluate(eval_file: Path = typer.Option(..., "--eval", help="JSONL: {\"id\", \"text\", \"isco\": [...], \"lang\"?} per line"),
+             encoder: Optional[str] = typer.Option(None, help="the model (encoder) to evaluate; default the configured one")) -> None:
+    """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
+    from .evaluation import EvalFileError, evaluate_matcher, read_narratives
+
+    try:
+        narratives = read_narratives(eval_file)
+    except EvalFileError as exc:
+        fail(str(exc))
+    m = _matcher(encoder)
+    metrics = evaluate_matcher(m, narratives)
+    t = Table("group", "n", "ISCO-4 hit@1", "ISCO-4 hit@5", "MRR", "ISCO-2 hit@1", title=f"{m.model_version} on {eval_file}")
+    for group in ("all", "it", "non-it"):
+        if group in metrics:
+            g = metrics[group]
+            t.add_row(group, str(g["n"]), f"{g['hit@1']:.3f}", f"{g['hit@5']:.3f}", f"{g['mrr']:.3f}", f"{g['isco2_hit@1']:.3f}")
+    out.print(t)

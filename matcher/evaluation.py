@@ -122,3 +122,12 @@ def skill_metrics(gold: dict[str, SkillGold], texts: dict[str, str], found: dict
             overlaps.append(len(gold_chars & got) / len(gold_chars))
     return {"competences": total, f"recall@{k}": hit / total if total else 0.0,
             "evidence_overlap": sum(overlaps) / len(overlaps) if overlaps else 0.0}
+
+
+def evaluate_matcher(matcher, narratives: Sequence[Narrative], k: int = 10) -> dict[str, dict[str, float]]:  # noqa: ANN001
+    """ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1 of a fitted matcher, overall, Italian and not."""
+    ranked = []
+    for n in narratives:
+        result = matcher.match(n.text, top_k=k)
+        ranked.append([o.isco_code for o in result.occupations])
+    return by_language(narratives, ranked)

@@ -215,3 +215,20 @@ def test_cli_batch_names_bad_lines_and_runs_the_others(small, tmp_path):
     assert all(set(s) >= {"uri", "label", "score", "evidence"} for s in good["skills"])
     assert "error" in lines[1] and "error" in lines[2]
     assert lines[3]["occupations"][0]["uri"] == BRICKLAYER
+
+
+def test_evaluate_command_reports_metrics_and_names_bad_lines(small, tmp_path):
+    settings, _, _ = small
+    good = tmp_path / "eval.jsonl"
+    good.write_text(json.dumps({"id": "1", "lang": "it", "text": "Ho fatto il cuoco in un ristorante.", "isco": ["5120"]}) + "\n"
+                    + json.dumps({"id": "2", "lang": "en", "text": "I was a bricklayer.", "isco": ["7112"]}) + "\n")
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+    proc = subprocess.run([sys.executable, "-m", "matcher", "evaluate", "--eval", str(good)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "ISCO-4 hit@1" in proc.stdout and "1.000" in proc.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "1", "text": "x", "isco": ["512"]}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "matcher", "evaluate", "--eval", str(bad)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode != 0 and "line 1" in proc.stderr and "Traceback" not in proc.stderr
