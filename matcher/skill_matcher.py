@@ -12,6 +12,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .encoders import Encoder, EncoderError, load_encoder
 from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
@@ -120,8 +121,12 @@ class SkillMatcher:
 
     def signals(self, text: str, language: str | None = None):  # noqa: ANN201 - the raw signals, for benchmarks and training
         units = narrative_units(text)
-        return compute_signals(self.index_, units, self.encode_units([u.text for u in units]),
-                               native=self.is_native(text, language))
+        q = self.encode_units([u.text for u in units])
+        # One BLAS thread: these products are memory-bound, and idle BLAS threads left spinning
+        # after them would slow the encoder's own threads on the next request (measured: p50
+        # 175 -> 150 ms on 2 cores, bench/speed.py).
+        with threadpool_limits(1, user_api="blas"):
+            return compute_signals(self.index_, units, q, native=self.is_native(text, language))
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
               label_language: str | None = None) -> MatchResult:
