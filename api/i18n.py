@@ -27,7 +27,7 @@ WORDS = {
         "loading": "Il modello si sta caricando", "ready": "Modello pronto", "certifiable": "certificabile",
         "internship_validation": "tirocinio di validazione", "training": "formazione", "none": "nessuno",
         "qualification": "titolo di studio", "employment_contract": "contratti di lavoro", "training_certificate": "attestati di formazione",
-        "pseudonym": "Pseudonimo", "place": "Comune", "search_button": "Cerca", "admin": "Amministrazione", "import_taxonomy": "Importa una versione di ESCO", "files": "File del pacchetto CSV di ESCO (ZIP o CSV)", "release": "Versione (es. v1.2.0)", "import": "Importa", "versions": "Versioni della tassonomia", "active": "attiva", "job": "Lavoro", "progress": "Avanzamento", "created": "Creata", "back": "Indietro", "skip": "Vai al contenuto", "taxonomy": "Tassonomia",
+        "pseudonym": "Pseudonimo", "place": "Comune", "search_button": "Cerca", "median_days": "giorni (mediana)", "mean_days": "giorni (media)", "admin": "Amministrazione", "import_taxonomy": "Importa una versione di ESCO", "files": "File del pacchetto CSV di ESCO (ZIP o CSV)", "release": "Versione (es. v1.2.0)", "import": "Importa", "versions": "Versioni della tassonomia", "active": "attiva", "job": "Lavoro", "progress": "Avanzamento", "created": "Creata", "back": "Indietro", "skip": "Vai al contenuto", "taxonomy": "Tassonomia",
         "esco": "Questo servizio usa la classificazione ESCO della Commissione europea (ESCO © Unione europea, CC BY 4.0).",
     },
     "en": {
@@ -55,7 +55,7 @@ WORDS = {
         "loading": "The model is loading", "ready": "Model ready", "certifiable": "certifiable",
         "internship_validation": "internship validation", "training": "training", "none": "none",
         "qualification": "qualification", "employment_contract": "employment contracts", "training_certificate": "training certificates",
-        "pseudonym": "Pseudonym", "place": "Municipality", "search_button": "Search", "admin": "Administration", "import_taxonomy": "Import an ESCO release", "files": "Files of the ESCO CSV bundle (ZIP or CSV)", "release": "Release (e.g. v1.2.0)", "import": "Import", "versions": "Taxonomy versions", "active": "active", "job": "Job", "progress": "Progress", "created": "Created", "back": "Back", "skip": "Skip to content", "taxonomy": "Taxonomy",
+        "pseudonym": "Pseudonym", "place": "Municipality", "search_button": "Search", "median_days": "days (median)", "mean_days": "days (mean)", "admin": "Administration", "import_taxonomy": "Import an ESCO release", "files": "Files of the ESCO CSV bundle (ZIP or CSV)", "release": "Release (e.g. v1.2.0)", "import": "Import", "versions": "Taxonomy versions", "active": "active", "job": "Job", "progress": "Progress", "created": "Created", "back": "Back", "skip": "Skip to content", "taxonomy": "Taxonomy",
         "esco": "This service uses the ESCO classification of the European Commission (ESCO © European Union, CC BY 4.0).",
     },
 }
