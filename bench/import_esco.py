@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -70,8 +69,8 @@ def main() -> None:
             with admin.connect() as c:
                 c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     print(f"\nESCO import, it+en ({esco}), {os.cpu_count()} CPUs\n")
-    print(f"| database   | import s | wall s (incl. start) | rows    | rows/s  | peak RSS MB |")
-    print(f"|------------|---------:|---------------------:|--------:|--------:|------------:|")
+    print("| database   | import s | wall s (incl. start) | rows    | rows/s  | peak RSS MB |")
+    print("|------------|---------:|---------------------:|--------:|--------:|------------:|")
     for name, r in rows:
         print(f"| {name:<10} | {r['seconds']:8.1f} | {r['wall']:20.1f} | {r['rows']:7d} | {r['rows'] / r['seconds']:7.0f} | {r['maxrss_kb'] / 1024:11.0f} |")
     if not args.pg_url:

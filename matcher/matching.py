@@ -22,7 +22,6 @@ import scipy.sparse as sp
 from .index import SearchIndex
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .taxonomy.model import Taxonomy
-from .langid import guess_language
 from .units import Unit, split_units
 
 LANGUAGES = {"it", "en", "fr", "es", "pt", "de", "ro", "sq", "uk", "ru", "ar", "bn", "ur", "pa", "wo", "ti", "am",

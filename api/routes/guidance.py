@@ -5,7 +5,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from matcher.services import guidance
