@@ -58,8 +58,9 @@ def require(*roles: str) -> Callable[..., Actor]:
     return dep
 
 
-def get_matcher(request: Request) -> SkillMatcher:
+def get_matcher(request: Request, db: DB) -> SkillMatcher:
     state: MatcherState = request.app.state.matcher
+    state.follow_active_taxonomy(db)
     m = state.get()
     if m is None:
         reason = state.error or ("the matcher is loading" if state.loading else "the matcher is not loaded")

@@ -21,10 +21,29 @@ class MatcherState:
         self.error: str | None = None
         self.loading = False
         self._lock = threading.Lock()
+        self._checked = 0.0
 
-    def load_async(self) -> None:
+    def follow_active_taxonomy(self, session, every_s: float = 10.0) -> None:  # noqa: ANN001
+        """Each worker notices, at most every ``every_s`` seconds, that another worker (or the CLI)
+        activated another taxonomy version, and loads its matcher in the background; requests keep
+        the current one until the new one is ready."""
+        now = time.monotonic()
+        if self.loading or now - self._checked < every_s:
+            return
+        self._checked = now
+        from sqlalchemy import select
+
+        from matcher.db.taxonomy_models import TaxonomyVersion
+
+        active = session.scalar(select(TaxonomyVersion.id).where(TaxonomyVersion.is_active.is_(True)))
+        current = self.get()
+        if active is not None and (current is None or current.taxonomy_.version_id != active):
+            # only load: the worker that imported builds the index; until it is saved, try again later
+            self.load_async(build=False)
+
+    def load_async(self, build: bool = True) -> None:
         self.loading = True
-        threading.Thread(target=self._load, name="matcher-loader", daemon=True).start()
+        threading.Thread(target=self._load, args=(build,), name="matcher-loader", daemon=True).start()
 
     def encoder_threads(self) -> int:
         """Workers share the cores: several encoders each using every core only fight over them."""
@@ -32,13 +51,14 @@ class MatcherState:
             return self.settings.encoder_threads
         return max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
 
-    def _load(self) -> None:
+    def _load(self, build: bool = True) -> None:
         t0 = time.perf_counter()
         try:
             with open_database(self.settings, migrate=False)() as session:
                 taxonomy = load_taxonomy(session)
             m = SkillMatcher(encoder=self.settings.encoder, registry_dir=self.settings.registry_dir,
-                             max_chars=self.settings.max_text_chars, encoder_threads=self.encoder_threads())
+                             max_chars=self.settings.max_text_chars, encoder_threads=self.encoder_threads(),
+                             build_if_missing=build)
             m.fit(taxonomy, progress=lambda stage, done, total: log.info("index %s %s/%s", stage, done, total)
                   if total and done % 20000 < 256 else None)
             self.swap(m)

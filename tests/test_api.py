@@ -354,3 +354,28 @@ def test_admin_imports_a_taxonomy_over_http_with_progress_and_the_matcher_switch
     assert client.post("/api/v1/matches", json={"text": "I was a cook."}, headers=h["op_a"]).status_code == 200
     bad = client.post("/api/v1/taxonomy/imports", files=[("files", ("notes.txt", b"x", "text/plain"))], headers=h["admin"])
     assert bad.status_code == 422 and "zip or .csv" in bad.json()["detail"]
+
+
+def test_worker_follows_a_taxonomy_activated_elsewhere(app, client, h, tmp_path):
+    import time
+
+    from matcher.taxonomy.esco_import import import_bundle
+
+    from .esco_bundle import write_bundle
+
+    state = app.state.matcher
+    first = state.get().taxonomy_.version_id
+    with app.state.sessions() as db:  # as the CLI or another worker would
+        new = import_bundle(db, write_bundle(tmp_path / "other", languages=("en",)), release="elsewhere").version_id
+    # the index of the new version is built by whoever imported it; here, by the test
+    from matcher.skill_matcher import SkillMatcher
+    from matcher.taxonomy.model import load_taxonomy
+
+    with app.state.sessions() as db:
+        SkillMatcher(registry_dir=app.state.settings.registry_dir).fit(load_taxonomy(db))
+    state._checked = 0.0
+    assert client.post("/api/v1/matches", json={"text": "I was a cook."}, headers=h["op_a"]).status_code == 200  # still served
+    deadline = time.time() + 60
+    while time.time() < deadline and (state.get().taxonomy_.version_id != new):
+        time.sleep(0.2)
+    assert state.get().taxonomy_.version_id == new != first
