@@ -80,9 +80,23 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class DropQueryStrings(logging.Filter):
+    """Access logs keep the path but not the query string: a search (``?q=``) may hold a file number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            args = list(record.args)
+            args[2] = args[2].split("?", 1)[0]
+            record.args = tuple(args)
+        return True
+
+
 def create_app(settings: Settings | None = None, load_matcher: bool = True) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, DropQueryStrings) for f in access.filters):
+        access.addFilter(DropQueryStrings())
     secret = resolve_secret(settings)  # refuses to start in production without a secret
     sessions = open_database(settings)  # applies the migrations
     app = FastAPI(title="skillmatch", version="0.1.0", docs_url=f"{API}/docs", openapi_url=f"{API}/openapi.json",

@@ -379,3 +379,14 @@ def test_worker_follows_a_taxonomy_activated_elsewhere(app, client, h, tmp_path)
     while time.time() < deadline and (state.get().taxonomy_.version_id != new):
         time.sleep(0.2)
     assert state.get().taxonomy_.version_id == new != first
+
+
+def test_access_log_drops_query_strings():
+    import logging
+
+    from api.app import DropQueryStrings
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/api/v1/persons?q=FI-001", "1.1", 200), None)
+    DropQueryStrings().filter(record)
+    assert "FI-001" not in record.getMessage() and "/api/v1/persons" in record.getMessage()
