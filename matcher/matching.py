@@ -132,7 +132,7 @@ class Scorer:
     def __init__(self, index: SearchIndex, taxonomy: Taxonomy, weights: Weights):
         self.index, self.taxonomy, self.w = index, taxonomy, weights
         occ_pos = {u: i for i, u in enumerate(index.occupations.uris)}
-        skill_pos = {u: i for i, u in enumerate(index.skills.uris)}
+        self.skill_pos = skill_pos = {u: i for i, u in enumerate(index.skills.uris)}
         rows, cols, vals = [], [], []
         for rel, table in (("essential", taxonomy.essential), ("optional", taxonomy.optional)):
             for o, skills in table.items():
@@ -247,7 +247,7 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
         m = SkillMatch(uri, rec.label(label_language), round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k]), rec.skill_type)
         skills.append(m)
         shown_by_uri[uri] = m
-    skill_pos = {u: i for i, u in enumerate(index.skills.uris)}
+    skill_pos = scorer.skill_pos
     occs: list[OccupationMatch] = []
     for o in order[:top_k]:
         uri = index.occupations.uris[o]

@@ -86,7 +86,7 @@ class SkillMatcher:
         idx = self.index_
         if idx.skill_dense is None or not missing or not shown:
             return {}
-        pos = {u: i for i, u in enumerate(idx.skills.uris)}
+        pos = self.scorer_.skill_pos
         m = [u for u in missing if u in pos]
         sh = [u for u in shown if u in pos]
         if not m or not sh:
