@@ -95,10 +95,11 @@ class RankerState:
         from matcher.vacancies import VacancyRanker, vacancies_version
         from sqlalchemy import select
 
-        version = vacancies_version(session) + (len(latest_signals(session)),)
+        signals = latest_signals(session)
+        version = vacancies_version(session) + (tuple(sorted(signals.items())),)
         with self._lock:
             if self._ranker is None or version != self._version or matcher.taxonomy_.key != self._taxonomy_key:
                 rows = list(session.scalars(select(Vacancy).where(Vacancy.status == "open")))
-                self._ranker = VacancyRanker().fit(rows, matcher.taxonomy_, latest_signals(session))
+                self._ranker = VacancyRanker().fit(rows, matcher.taxonomy_, signals)
                 self._version, self._taxonomy_key = version, matcher.taxonomy_.key
             return self._ranker
