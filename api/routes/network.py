@@ -116,12 +116,8 @@ def open_internship(person_id: PathId, body: InternshipCreate, request: Request,
         raise HTTPException(422, f"occupation_uri: {body.occupation_uri} is not an occupation of the active taxonomy")
     skills = [s.model_dump() for s in body.skills_to_observe] if body.skills_to_observe is not None else None
     if skills is None:
-        profile = guidance.latest_profile(db, person)
-        rec = guidance.latest_match(db, actor, person, profile, matcher, get_rules(request))
-        facts = guidance.facts_for(db, person, profile)
-        ev = guidance.person_evidence(db, person, profile, rec.result)
-        p = guidance.pathway_for(matcher, guidance.occupation_entry(matcher, body.occupation_uri, ev.skills, rec.result), facts,
-                                 get_rules(request))
+        rules = get_rules(request)
+        p = guidance.standing(db, actor, person, matcher, rules).pathway(matcher, body.occupation_uri, rules)
         if p["pathway"] != "internship_validation":
             raise HTTPException(409, f"the pathway for this occupation is {p['pathway']}, not internship_validation: "
                                      + " ".join(p["reasons"]["en"]))

@@ -1,6 +1,8 @@
 """Pathways, vacancies and the profiling card for a person: what the operator does next."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,8 +67,7 @@ def latest_match(session: Session, actor: Actor, person: Person, profile: Profil
     return rec
 
 
-def person_evidence(session: Session, person: Person, profile: Profile, result: dict) -> PersonEvidence:
-    facts = facts_for(session, person, profile)
+def person_evidence(profile: Profile, result: dict, facts: PersonFacts) -> PersonEvidence:
     place = None
     if profile.municipality:
         try:
@@ -76,14 +77,42 @@ def person_evidence(session: Session, person: Person, profile: Profile, result: 
     return PersonEvidence.from_match(result, facts.validated_skills, place)
 
 
-def rank_vacancies_for(session: Session, actor: Actor, person_id: int, matcher, ranker: VacancyRanker,  # noqa: ANN001
-                       rules: PathwayRules, max_km: float | None = None, top_k: int = 20, audit: bool = True) -> list[dict]:
-    person = get_person(session, actor, person_id)
+@dataclass
+class Standing:
+    """What the service knows of a person now: latest profile, its match, facts and evidence."""
+
+    person: Person
+    profile: Profile
+    match: MatchRecord
+    facts: PersonFacts
+    evidence: PersonEvidence
+
+    def pathway(self, matcher, occupation_uri: str, rules: PathwayRules) -> dict:  # noqa: ANN001
+        """The pathway for any occupation, listed by the match or not (a vacancy's)."""
+        entry = occupation_entry(matcher, occupation_uri, self.evidence.skills, self.match.result)
+        return pathway_for(matcher, entry, self.facts, rules)
+
+
+def standing(session: Session, actor: Actor, person: Person, matcher, rules: PathwayRules,  # noqa: ANN001
+             match: MatchRecord | None = None) -> Standing:
     profile = latest_profile(session, person)
-    rec = latest_match(session, actor, person, profile, matcher, rules)
-    ev = person_evidence(session, person, profile, rec.result)
+    rec = match or latest_match(session, actor, person, profile, matcher, rules)
     facts = facts_for(session, person, profile)
-    ranked = ranker.rank(ev, max_km=max_km, top_k=top_k)
+    return Standing(person, profile, rec, facts, person_evidence(profile, rec.result, facts))
+
+
+def rank_vacancies_for(session: Session, actor: Actor, person_id: int, matcher, ranker: VacancyRanker,  # noqa: ANN001
+                       rules: PathwayRules, max_km: float | None = None, top_k: int = 20) -> list[dict]:
+    st = standing(session, actor, get_person(session, actor, person_id), matcher, rules)
+    out = vacancies_for_standing(session, st, matcher, ranker, rules, max_km, top_k)
+    record(session, actor, "read", "vacancy_ranking", st.person.pseudonym, {"count": len(out)})
+    session.commit()
+    return out
+
+
+def vacancies_for_standing(session: Session, st: Standing, matcher, ranker: VacancyRanker, rules: PathwayRules,  # noqa: ANN001
+                           max_km: float | None = None, top_k: int = 20) -> list[dict]:
+    ranked = ranker.rank(st.evidence, max_km=max_km, top_k=top_k)
     vacs = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_([r["vacancy_id"] for r in ranked])))}
     out = []
     for r in ranked:
@@ -93,26 +122,21 @@ def rank_vacancies_for(session: Session, actor: Actor, person_id: int, matcher, 
         item = {**r, "title": v.title, "municipality": v.municipality, "province": v.province, "occupation_uri": v.occupation_uri,
                 "isco_code": v.isco_code, "contract_type": v.contract_type, "positions": v.positions, "is_shortage": v.is_shortage}
         if v.occupation_uri and v.occupation_uri in matcher.taxonomy_.occupations:
-            p = pathway_for(matcher, occupation_entry(matcher, v.occupation_uri, ev.skills, rec.result), facts, rules)
+            p = st.pathway(matcher, v.occupation_uri, rules)
             item["pathway"] = p["pathway"]
             item["skills_to_observe"] = p["skills_to_observe"]
             item["pathway_reasons"] = p["reasons"]
         out.append(item)
-    if audit:
-        record(session, actor, "read", "vacancy_ranking", person.pseudonym, {"count": len(out)})
-        session.commit()
     return out
 
 
 def card(session: Session, actor: Actor, person_id: int, matcher, ranker: VacancyRanker, rules: PathwayRules,  # noqa: ANN001
          max_km: float | None = 100.0) -> dict:
-    person = get_person(session, actor, person_id)
-    profile = latest_profile(session, person)
-    rec = latest_match(session, actor, person, profile, matcher, rules)
-    facts = facts_for(session, person, profile)
+    st = standing(session, actor, get_person(session, actor, person_id), matcher, rules)
+    person, profile, rec, facts = st.person, st.profile, st.match, st.facts
     # recomputed, not read from the stored match: validated skills may have changed since
     paths = pathways(matcher, rec.result, facts, rules)
-    vacancies = rank_vacancies_for(session, actor, person_id, matcher, ranker, rules, max_km=max_km, top_k=10, audit=False)
+    vacancies = vacancies_for_standing(session, st, matcher, ranker, rules, max_km=max_km, top_k=10)
     record(session, actor, "read", "card", person.pseudonym, {"profile_version": profile.version})
     session.commit()
     return {
@@ -147,14 +171,13 @@ def candidates_for(session: Session, actor: Actor, vacancy_id: int, matcher, rul
         if rec is None:
             unmatched += 1
             continue
-        ev = person_evidence(session, person, profile, rec.result)
-        ranked = ranker.rank(ev, top_k=1)
+        st = standing(session, actor, person, matcher, rules, match=rec)
+        ranked = ranker.rank(st.evidence, top_k=1)
         if not ranked:
             continue
         item = {"person_id": person.id, "pseudonym": person.pseudonym, "score": ranked[0]["score"], "factors": ranked[0]["factors"]}
         if v.occupation_uri and v.occupation_uri in matcher.taxonomy_.occupations:
-            p = pathway_for(matcher, occupation_entry(matcher, v.occupation_uri, ev.skills, rec.result),
-                            facts_for(session, person, profile), rules)
+            p = st.pathway(matcher, v.occupation_uri, rules)
             item["pathway"], item["skills_to_observe"] = p["pathway"], p["skills_to_observe"]
         out.append(item)
     out.sort(key=lambda x: -x["score"])
