@@ -199,13 +199,12 @@ class SearchIndex:
         for name in ("occupations", "skills"):
             d = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
             tables[name] = FormTable(d["uris"], d["texts"], d["languages"], np.load(directory / f"{name}_owner.npy"))
+        # memory-mapped: start-up does not read the ~230 MB of vectors; the OS pages them in (and shares
+        # them between workers) as the first queries touch them
         mode = "r" if mmap else None
         dense = directory / "occupations_dense.npy"
         occ_dense = np.load(dense, mmap_mode=mode) if dense.exists() else None
         skill_dense = np.load(directory / "skills_dense.npy", mmap_mode=mode) if dense.exists() else None
-        if occ_dense is not None and mmap:
-            # mmap keeps start-up fast; one sequential read now keeps the first query fast too.
-            occ_dense, skill_dense = np.ascontiguousarray(occ_dense), np.ascontiguousarray(skill_dense)
         occ_desc = np.load(directory / "occupations_desc.npy") if dense.exists() else None
         return cls(meta, tables["occupations"], tables["skills"], occ_dense, skill_dense,
                    joblib.load(directory / "lexical.joblib"),

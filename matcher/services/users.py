@@ -33,16 +33,21 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_organisation(session: Session, actor: Actor, name: str, kind: str, municipality: str | None = None) -> Organisation:
-    if kind not in ORG_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(ORG_KINDS)}")
-    org = Organisation(name=name.strip(), kind=kind, municipality=municipality)
-    session.add(org)
+def _add_unique(session: Session, row: object, conflict: str) -> None:
+    """Add a row whose name must be unique; a duplicate is a Conflict, not a database error."""
+    session.add(row)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(f"an organisation named {name!r} exists") from None
+        raise Conflict(conflict) from None
+
+
+def create_organisation(session: Session, actor: Actor, name: str, kind: str, municipality: str | None = None) -> Organisation:
+    if kind not in ORG_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(ORG_KINDS)}")
+    org = Organisation(name=name.strip(), kind=kind, municipality=municipality)
+    _add_unique(session, org, f"an organisation named {name!r} exists")
     record(session, actor, "create", "organisation", detail={"organisation_id": org.id})
     session.commit()
     return org
@@ -65,12 +70,7 @@ def create_user(session: Session, actor: Actor | None, username: str, password: 
         if role == "operator" and org.kind == "employer":
             raise Invalid("an operator belongs to a CPI, a reception centre or another public or social service")
     user = User(username=username.strip(), password_hash=hash_password(password), role=role, organisation_id=organisation_id)
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"a user named {username!r} exists") from None
+    _add_unique(session, user, f"a user named {username!r} exists")
     record(session, actor or Actor(None, "cli", "admin", None, "cli"), "create", "user", detail={"user_id": user.id, "role": role})
     session.commit()
     return user
