@@ -10,7 +10,7 @@ from matcher.db.service import open_database
 from matcher.settings import Settings, get_settings
 
 from . import errors, pages
-from .routes import admin, auth, guidance, health, matches, network, persons, stats, vacancies
+from .routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
 from .security import resolve_secret
 from .state import MatcherState, RankerState
 
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     app.state.matcher = MatcherState(settings)
     app.state.ranker = RankerState()
     errors.install(app)
-    for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, vacancies.router,
+    for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, models.router, vacancies.router,
               guidance.router, network.router):
         app.include_router(r, prefix=API)
     pages.install(app)

@@ -1,6 +1,8 @@
 """FastAPI dependencies: settings, a database session, the acting user, the matcher."""
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -75,10 +77,24 @@ Matcher = Annotated[SkillMatcher, Depends(get_matcher)]
 
 
 def get_rules(request: Request):  # noqa: ANN201
-    from matcher.pathway import PathwayRules
+    """The serving pathway estimator: the rules from settings, or a promoted one learned from outcomes."""
+    from matcher.registry import BUILTIN, Registry
+    from matcher.training.pathway_train import load_pathway, rules_from
 
     s: Settings = request.app.state.settings
-    return PathwayRules(s.pathway_certifiable_coverage, s.pathway_internship_coverage, s.pathway_internship_min_years)
+    registry = Registry(s.registry_dir)
+    stamp = registry.serving_stamp()
+    cached = getattr(request.app.state, "pathway_model", None)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    serving = registry.serving("pathway")
+    try:
+        model = rules_from(s) if serving == BUILTIN else load_pathway(registry.get(serving).path)
+    except Exception:  # noqa: BLE001 - a promoted estimator that cannot load here: the rules serve, the log says why
+        logging.getLogger("skillmatch.api").exception("pathway model %s cannot be loaded; the rules serve", serving)
+        model = rules_from(s)
+    request.app.state.pathway_model = (stamp, model)
+    return model
 
 
 Employer = Annotated[Actor, Depends(require("employer"))]

@@ -22,6 +22,12 @@ class MatcherState:
         self.loading = False
         self._lock = threading.Lock()
         self._checked = 0.0
+        self._stamp = None  # the registry's serving stamp the loaded matcher follows
+
+    def registry(self):  # noqa: ANN201
+        from matcher.registry import Registry
+
+        return Registry(self.settings.registry_dir)
 
     def follow_active_taxonomy(self, session, every_s: float = 10.0) -> None:  # noqa: ANN001
         """Each worker notices, at most every ``every_s`` seconds, that another worker (or the CLI)
@@ -40,6 +46,8 @@ class MatcherState:
         if active is not None and (current is None or current.taxonomy_.version_id != active):
             # only load: the worker that imported builds the index; until it is saved, try again later
             self.load_async(build=False)
+        elif current is not None and self.registry().serving_stamp() != self._stamp:
+            self.load_async(build=False)  # a model version was promoted or rolled back (here or by the CLI)
 
     def load_async(self, build: bool = True) -> None:
         self.loading = True
@@ -56,12 +64,15 @@ class MatcherState:
         try:
             with open_database(self.settings, migrate=False)() as session:
                 taxonomy = load_taxonomy(session)
-            m = SkillMatcher(encoder=self.settings.encoder, registry_dir=self.settings.registry_dir,
-                             max_chars=self.settings.max_text_chars, encoder_threads=self.encoder_threads(),
-                             build_if_missing=build)
-            m.fit(taxonomy, progress=lambda stage, done, total: log.info("index %s %s/%s", stage, done, total)
-                  if total and done % 20000 < 256 else None)
+            registry = self.registry()
+            stamp = registry.serving_stamp()
+            model_id = registry.serving("matcher")
+            m = self._fit(taxonomy, registry.get(model_id).path if model_id != "builtin" else None, build)
+            if m.model_id_ != "builtin" and m.taxonomy_.version_id != registry.get(model_id).taxonomy_version:
+                log.warning("model %s was trained on taxonomy %s; the active one is %s", model_id,
+                            registry.get(model_id).taxonomy_version, m.taxonomy_.version_id)
             self.swap(m)
+            self._stamp = stamp
             self.error = None
             log.info("matcher ready (%s) in %.1f s", m.model_version, time.perf_counter() - t0)
         except Exception as exc:  # noqa: BLE001 - reported by /ready, never crashes the service
@@ -69,6 +80,24 @@ class MatcherState:
             log.error("matcher not loaded: %s", self.error)
         finally:
             self.loading = False
+
+    def _fit(self, taxonomy, model, build: bool) -> SkillMatcher:  # noqa: ANN001
+        def fit(model_path):  # noqa: ANN001, ANN202
+            m = SkillMatcher(encoder=self.settings.encoder, registry_dir=self.settings.registry_dir,
+                             max_chars=self.settings.max_text_chars, encoder_threads=self.encoder_threads(),
+                             build_if_missing=build, model=model_path)
+            return m.fit(taxonomy, progress=lambda stage, done, total: log.info("index %s %s/%s", stage, done, total)
+                         if total and done % 20000 < 256 else None)
+
+        if model is None:
+            return fit(None)
+        try:
+            return fit(model)
+        except Exception as exc:  # noqa: BLE001 - a promoted model that cannot load here must not stop the service
+            if self.get() is not None:
+                raise  # keep serving the current one; /ready and the log say why
+            log.error("serving model %s cannot be loaded (%s); serving the untrained matcher", model, exc)
+            return fit(None)
 
     def swap(self, matcher: SkillMatcher) -> None:
         """Requests in flight keep the matcher they took; new ones get this one."""

