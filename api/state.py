@@ -20,6 +20,7 @@ class MatcherState:
         self.matcher: SkillMatcher | None = None
         self.error: str | None = None
         self.loading = False
+        self._again = False
         self._lock = threading.Lock()
         self._checked = 0.0
         self._stamp = None  # the registry's serving stamp the loaded matcher follows
@@ -50,7 +51,11 @@ class MatcherState:
             self.load_async(build=False)  # a model version was promoted or rolled back (here or by the CLI)
 
     def load_async(self, build: bool = True) -> None:
-        self.loading = True
+        with self._lock:
+            if self.loading:  # a load is under way: it loads once more when done, to see the latest state
+                self._again = True
+                return
+            self.loading, self._again = True, False
         threading.Thread(target=self._load, args=(build,), name="matcher-loader", daemon=True).start()
 
     def encoder_threads(self) -> int:
@@ -79,7 +84,11 @@ class MatcherState:
             self.error = f"{exc.__class__.__name__}: {exc}"
             log.error("matcher not loaded: %s", self.error)
         finally:
-            self.loading = False
+            with self._lock:
+                again, self._again = self._again, False
+                self.loading = again
+            if again:
+                threading.Thread(target=self._load, args=(build,), name="matcher-loader", daemon=True).start()
 
     def _fit(self, taxonomy, model, build: bool) -> SkillMatcher:  # noqa: ANN001
         def fit(model_path):  # noqa: ANN001, ANN202

@@ -249,6 +249,8 @@ def test_finetuning_a_sentence_transformers_model(trained):
     before = info.params["untrained_on_train_sample"]["all"]
     after = info.metrics["esco-train-sample"]["all"]
     assert after["mrr"] >= before["mrr"], (before, after)
+    ir = info.params["finetune"]
+    assert ir["ir_evaluator_heldout"] and any(k.endswith("cosine_mrr@10") for k in ir["ir_evaluator_heldout"])
     m = SkillMatcher(registry_dir=settings.registry_dir, model=info.path).fit(taxonomy)
     assert m.index_.meta["encoder"].endswith("encoder") and m.match("I was a tailor, I sewed dresses.").occupations
 

@@ -41,7 +41,11 @@ def site(settings, sessions, bundle, tmp_path_factory):
         create_user(s, CLI, "ana", PASSWORD, "analyst", None)
         create_user(s, CLI, "adm", PASSWORD, "admin", None)
     port = free_port()
+    eval_file = tmp_path_factory.mktemp("eval") / "narratives.jsonl"
+    eval_file.write_text('{"id": "e1", "lang": "it", "text": "Facevo il cuoco in un ristorante.", "isco": ["5120"]}\n'
+                         '{"id": "e2", "lang": "en", "text": "I built brick walls.", "isco": ["7112"]}\n', encoding="utf-8")
     env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir),
+           "SKILLMATCH_EVAL_FILE": str(eval_file),
            "SKILLMATCH_MODEL_DIR": str(tmp_path_factory.getbasetemp() / "shared-registry")}
     proc = subprocess.Popen([sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -75,6 +79,16 @@ def login(browser, base: str, user: str):  # noqa: ANN001, ANN201
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Accedi").click()
     return page
+
+
+def wait_for_job(page, shot: str, seconds: int) -> None:  # noqa: ANN001
+    """Wait on a job page until the job is done (or failed), with a screenshot of its progress."""
+    try:
+        page.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
+                               timeout=seconds * 1000)
+    finally:
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
+    assert page.locator("#job-status").inner_text().startswith("done"), page.locator("#job-status").inner_text()
 
 
 def test_operator_employer_and_roles_in_a_real_browser(site):
@@ -143,12 +157,7 @@ def test_admin_import_shows_progress_on_the_page(site, tmp_path):
     adm.get_by_label("File del pacchetto CSV di ESCO (ZIP o CSV)").set_input_files([str(f) for f in sorted(folder.iterdir())])
     adm.get_by_label("Versione (es. v1.2.0)").fill("v7.0")
     adm.get_by_role("button", name="Importa").click()
-    try:
-        adm.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
-                              timeout=120_000)
-    finally:
-        adm.screenshot(path=str(SHOTS / "admin-import-job.png"), full_page=True)
-    assert adm.locator("#job-status").inner_text().startswith("done"), adm.locator("#job-status").inner_text()
+    wait_for_job(adm, "admin-import-job.png", 120)
     assert '"created": true' in adm.locator("#job-result").inner_text()
     adm.screenshot(path=str(SHOTS / "admin-import-job.png"), full_page=True)
     adm.goto(f"{base}/admin")
@@ -165,12 +174,7 @@ def test_analyst_trains_sees_metrics_plotted_and_promotes(site):
     ana.get_by_label("Esempi ESCO").fill("60")
     ana.get_by_role("button", name="Addestra").click()
     assert "/admin/jobs/" in ana.url
-    try:
-        ana.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
-                              timeout=240_000)
-    finally:
-        ana.screenshot(path=str(SHOTS / "analyst-training-job.png"), full_page=True)
-    assert ana.locator("#job-status").inner_text().startswith("done"), ana.locator("#job-status").inner_text()
+    wait_for_job(ana, "analyst-training-job.png", 240)
     model_id = ana.locator("#job-result").inner_text().split('"model": "')[1].split('"')[0]
     ana.goto(f"{base}/analyst")
     row = ana.locator(f"tr[data-model='{model_id}']")

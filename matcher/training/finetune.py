@@ -49,3 +49,22 @@ def finetune(base: str, examples: list[Example], tax, out_dir: Path, epochs: int
     trainer.train(resume_from_checkpoint=True if has_ckpt else None)
     model.save(str(out_dir))
     return out_dir
+
+
+def ir_evaluation(model_dir: Path, examples: list[Example], tax, name: str = "esco-heldout") -> dict:  # noqa: ANN001
+    """sentence-transformers' InformationRetrievalEvaluator: held-out texts as queries, every
+    occupation's "label. description" as the corpus."""
+    from sentence_transformers import SentenceTransformer
+    try:
+        from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
+    except ImportError:  # sentence-transformers < 5.x
+        from sentence_transformers.evaluation import InformationRetrievalEvaluator
+
+    queries = {f"q{i}": e.text for i, e in enumerate(examples) if e.positive}
+    if not queries:
+        return {}
+    corpus = {uri: passage_for(tax, uri) for uri in tax.occupations}
+    relevant = {f"q{i}": {e.occupation} for i, e in enumerate(examples) if e.positive}
+    ev = InformationRetrievalEvaluator(queries, corpus, relevant, name=name, show_progress_bar=False,
+                                       accuracy_at_k=[1, 5], precision_recall_at_k=[5], mrr_at_k=[10], ndcg_at_k=[10], map_at_k=[10])
+    return {k: round(float(v), 4) for k, v in ev(SentenceTransformer(str(model_dir), device="cpu")).items()}

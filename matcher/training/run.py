@@ -25,6 +25,7 @@ from ..evaluation import Narrative, by_language, read_narratives
 from ..registry import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
 from ..skill_matcher import SkillMatcher
 from ..taxonomy.model import Taxonomy
+from ..encoders import resolve_st_path
 from .examples import Example, esco_examples
 
 Progress = Callable[[str, int, int], None]
@@ -132,6 +133,11 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             finetune(config.encoder, train_ex + [e for e in outcomes if e.positive], tax, staged / "encoder",
                      epochs=config.finetune_epochs, seed=config.seed, resume=True)
             progress("fine-tuning", 1, 1)
+            from .finetune import ir_evaluation
+
+            _, held = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
+            head_info = {"ir_evaluator_heldout": ir_evaluation(staged / "encoder", held[:300], tax),
+                         "ir_evaluator_heldout_base": ir_evaluation(resolve_st_path(config.encoder), held[:300], tax)}
             progress("indexing", 0, 1)
             base = SkillMatcher(encoder=str(staged / "encoder"), registry_dir=settings.registry_dir,
                                 max_chars=settings.max_text_chars).fit(tax)
@@ -168,7 +174,7 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             taxonomy_version=tax.version_id, taxonomy_release=tax.release, trained_on=trained_on,
             params={**asdict(config), "train_seconds": train_seconds, "untrained_on_train_sample": before, "peak_rss_mb": _peak_mb(),
                     "scorer_weights": base.scorer_.learned.weights() if base.scorer_.learned is not None else None,
-                    "head": head_info},
+                    "head" if config.kind != "finetune" else "finetune": head_info},
             libraries=library_versions(), metrics=metrics, parent=serving)
         info = registry.add(staged, info, model_card(info))
     except BaseException:
