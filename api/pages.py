@@ -398,7 +398,8 @@ def admin_import(request: Request, files: list[UploadFile] = File(...), version:
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, job_id: str) -> Response:
     actor = _actor(request, "admin", "analyst")
-    return _render(request, "job.html", {"job_id": job_id[:32]}, actor=actor)
+    back = "/analyst#h-registry" if actor.role == "analyst" else "/admin"
+    return _render(request, "job.html", {"job_id": job_id[:32], "back": back}, actor=actor)
 
 
 @router.get("/admin/jobs/{job_id}/state")
