@@ -480,6 +480,7 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
     from .encoders import EncoderError
     from .training.artifacts import ArtifactError
     from .training.outcomes import outcome_examples
+    from .registry import Registry
     from .training.run import KINDS, TrainConfig
     from .training.run import train as run_train
 
@@ -508,12 +509,16 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
     config = TrainConfig(kind=kind, encoder=encoder or s.encoder, seed=seed, scorer_examples=examples, head_epochs=epochs,
                          eval_file=str(eval_file) if eval_file else None)
     run_dir = None
+    runs = Registry(s.registry_dir).root / ".runs"
     if resume:
-        from .registry import Registry
+        import json
 
-        run_dir = Registry(s.registry_dir).root / ".runs" / resume
-        if not run_dir.exists():
-            fail(f"no stopped run {resume!r} under {run_dir.parent}")
+        run_dir = runs / Path(resume).name
+        if not (run_dir / "config.json").exists():
+            fail(f"no stopped run {resume!r} under {runs}")
+        # the stopped run's own settings: its saved features and checkpoints were made with them
+        config = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
+                                for k, v in json.loads((run_dir / "config.json").read_text(encoding="utf-8")).items()})
     with progress_bar() as bar:
         task = bar.add_task("training", total=None)
         try:
@@ -524,7 +529,8 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
             fail(str(exc))
         except KeyboardInterrupt:
             bar.stop()
-            fail("stopped; resume with --resume and the run's folder name under registry/.runs/", 130)
+            stopped = max(runs.iterdir(), key=lambda p: p.stat().st_mtime).name if runs.exists() else "?"
+            fail(f"stopped; what was done is kept: continue with `skillmatch train --resume {stopped}`", 130)
     out.print(f"trained {info.id} in {info.params['train_seconds']} s (not serving; promote it with "
               f"`skillmatch models promote {info.id}`)")
     for name, metrics in info.metrics.items():

@@ -268,3 +268,27 @@ def test_pathway_estimator_learns_from_outcomes_and_says_when_there_are_too_few(
     assert set(model.predict(X)) <= {"certifiable", "internship_validation", "training"}
     with pytest.raises(TooFewOutcomes, match="at least two pathways"):
         LearnedPathway().fit(X[:20], np.asarray(["training"] * 20))
+
+
+def test_a_stopped_training_resumes_from_what_it_had_done(trained, monkeypatch):
+    from matcher.training import reranker
+
+    settings, _, taxonomy, _, _ = trained
+    config = TrainConfig(kind="scorer", per_occupation=25, scorer_examples=250, seed=3)
+
+    def stop_after_first_chunk(stage, done, total):  # noqa: ANN001
+        if stage == "scorer features" and done >= 200:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(settings, taxonomy, config, progress=stop_after_first_chunk)
+    runs = Registry(settings.registry_dir).root / ".runs"
+    run = max(runs.iterdir(), key=lambda p: p.stat().st_mtime)
+    first = run / "features-000000.npz"
+    assert first.exists() and not (run / "features-000200.npz").exists()
+    computed = []
+    real = reranker.training_matrix
+    monkeypatch.setattr(reranker, "training_matrix", lambda m, ex, *a, **k: computed.append(len(ex)) or real(m, ex, *a, **k))
+    info = train(settings, taxonomy, config, run_dir=run)
+    assert computed == [50]  # the first chunk (200 examples) was read back, only the rest computed
+    assert info.path.exists() and not run.exists()  # a finished run leaves no checkpoints behind
