@@ -27,7 +27,8 @@ from matcher.training.artifacts import ArtifactError, load_trained
 from matcher.training.examples import esco_examples, pseudonymise
 from matcher.training.run import TrainConfig, train
 
-from .training_bundle import OCCUPATIONS, write_training_bundle
+from .conftest import fresh_database
+from .training_bundle import write_training_bundle
 
 ANALYST = Actor(None, "ana", "analyst", None, "test")
 NARRATIVES = [
@@ -43,17 +44,18 @@ NARRATIVES = [
 def trained(tmp_path_factory):
     """One small taxonomy, its index, and one trained candidate (scorer + head), shared by the tests."""
     root = tmp_path_factory.mktemp("training")
-    settings = load_settings(database_url=f"sqlite:///{root / 'db.sqlite'}", data_dir=root / "var", environment="test")
-    factory = open_database(settings)
-    with factory() as s:
-        import_bundle(s, write_training_bundle(root / "esco"), release="train-test")
-        taxonomy = load_taxonomy(s)
-    eval_file = root / "narratives.jsonl"
-    eval_file.write_text("\n".join(json.dumps(n) for n in NARRATIVES) + "\n", encoding="utf-8")
-    SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)  # the index, built once
-    config = TrainConfig(kind="scorer+head", per_occupation=12, scorer_examples=150, head_epochs=30, eval_file=str(eval_file))
-    info = train(settings, taxonomy, config, created_by="ana")
-    return settings, factory, taxonomy, eval_file, info
+    with fresh_database(root) as url:  # SQLite, or PostgreSQL when the suite runs on it
+        settings = load_settings(database_url=url, data_dir=root / "var", environment="test")
+        factory = open_database(settings)
+        with factory() as s:
+            import_bundle(s, write_training_bundle(root / "esco"), release="train-test")
+            taxonomy = load_taxonomy(s)
+        eval_file = root / "narratives.jsonl"
+        eval_file.write_text("\n".join(json.dumps(n) for n in NARRATIVES) + "\n", encoding="utf-8")
+        SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)  # the index, built once
+        config = TrainConfig(kind="scorer+head", per_occupation=12, scorer_examples=150, head_epochs=30, eval_file=str(eval_file))
+        info = train(settings, taxonomy, config, created_by="ana")
+        yield settings, factory, taxonomy, eval_file, info
 
 
 def test_examples_come_from_every_kind_and_hold_out_whole_occupations(trained):
