@@ -524,7 +524,8 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
         try:
             info = run_train(s, taxonomy, config, created_by="cli", outcome_examples=outcomes, run_dir=run_dir,
                              progress=lambda stage, d, t: bar.update(task, description=stage, completed=d, total=t))
-        except (EncoderError, ArtifactError, FileNotFoundError, ValueError) as exc:
+        except (EncoderError, ArtifactError, FileNotFoundError, ValueError, RuntimeError) as exc:
+            # RuntimeError: a stale index, or PyTorch missing for a head (the message says what to install)
             bar.stop()
             fail(str(exc))
         except KeyboardInterrupt:
