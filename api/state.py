@@ -71,11 +71,11 @@ class MatcherState:
                 taxonomy = load_taxonomy(session)
             registry = self.registry()
             stamp = registry.serving_stamp()
-            model_id = registry.serving("matcher")
-            m = self._fit(taxonomy, registry.get(model_id).path if model_id != "builtin" else None, build)
-            if m.model_id_ != "builtin" and m.taxonomy_.version_id != registry.get(model_id).taxonomy_version:
-                log.warning("model %s was trained on taxonomy %s; the active one is %s", model_id,
-                            registry.get(model_id).taxonomy_version, m.taxonomy_.version_id)
+            info = registry.get(registry.serving("matcher"))
+            m = self._fit(taxonomy, info.path, build)  # builtin: no path, the hand-set fusion
+            if m.model_id_ != "builtin" and m.taxonomy_.version_id != info.taxonomy_version:
+                log.warning("model %s was trained on taxonomy %s; the active one is %s", info.id, info.taxonomy_version,
+                            m.taxonomy_.version_id)
             self.swap(m)
             self._stamp = stamp
             self.error = None

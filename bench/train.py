@@ -21,12 +21,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matcher.db.service import open_database  # noqa: E402
+from matcher.evaluation import evaluate_matcher as evaluate  # noqa: E402
 from matcher.evaluation import read_narratives  # noqa: E402
 from matcher.matching import Weights  # noqa: E402
 from matcher.registry import BUILTIN, Registry  # noqa: E402
 from matcher.settings import get_settings  # noqa: E402
 from matcher.taxonomy.model import load_taxonomy  # noqa: E402
-from matcher.training.run import TrainConfig, eval_name, evaluate, load_model, train  # noqa: E402
+from matcher.training.run import TrainConfig, eval_name, load_model, train  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 

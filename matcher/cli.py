@@ -431,9 +431,9 @@ def evaluate(model: str = typer.Argument("serving", help="a model id from `skill
              encoder: Optional[str] = typer.Option(None, help="evaluate the untrained matcher with this encoder instead"),
              save: bool = typer.Option(True, help="keep the metrics in the registry (promotion compares them)")) -> None:
     """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
+    from .evaluation import evaluate_matcher
     from .registry import Registry
     from .training.artifacts import ArtifactError
-    from .training.run import evaluate as run_eval
     from .training.run import load_model
 
     s = settings()
@@ -450,7 +450,7 @@ def evaluate(model: str = typer.Argument("serving", help="a model id from `skill
             fail(str(exc))
     with progress_bar() as bar:
         task = bar.add_task("evaluating", total=len(narratives))
-        metrics = run_eval(m, narratives, lambda stage, d, t: bar.update(task, completed=d))
+        metrics = evaluate_matcher(m, narratives, progress=lambda stage, d, t: bar.update(task, completed=d))
     if model_id is not None and save:
         registry.set_metrics(model_id, name, metrics)
     out.print(_metrics_table(f"{m.model_version} on {name}", metrics))

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 
 class EvalFileError(ValueError):
     """A bad line in an evaluation file; the message names the file and line."""
@@ -91,10 +93,6 @@ def by_language(narratives: Sequence[Narrative], ranked: Sequence[Sequence[str |
     return {g: isco_metrics([ranked[i] for i in idx], [narratives[i].isco for i in idx]) for g, idx in groups.items()}
 
 
-def evaluate_ranker(narratives: Sequence[Narrative], rank: Callable[[Narrative], list[str | None]]) -> dict[str, dict[str, float]]:
-    return by_language(narratives, [rank(n) for n in narratives])
-
-
 def skill_metrics(gold: dict[str, SkillGold], texts: dict[str, str], found: dict[str, list[tuple[str, list[tuple[int, int]]]]],
                   k: int = 15) -> dict[str, float]:
     """Recall@k of evidenced competences (any accepted URI among the top k skills) and how much of
@@ -124,10 +122,15 @@ def skill_metrics(gold: dict[str, SkillGold], texts: dict[str, str], found: dict
             "evidence_overlap": sum(overlaps) / len(overlaps) if overlaps else 0.0}
 
 
-def evaluate_matcher(matcher, narratives: Sequence[Narrative], k: int = 10) -> dict[str, dict[str, float]]:  # noqa: ANN001
-    """ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1 of a fitted matcher, overall, Italian and not."""
+def evaluate_matcher(matcher, narratives: Sequence[Narrative], k: int = 10, *,  # noqa: ANN001
+                     progress: Callable[[str, int, int], None] | None = None, stage: str = "evaluating") -> dict[str, dict[str, float]]:
+    """ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1 of a fitted matcher, overall, Italian and not: the
+    ranking ``match`` returns, without building the result objects."""
+    scorer = matcher.scorer_
     ranked = []
-    for n in narratives:
-        result = matcher.match(n.text, top_k=k)
-        ranked.append([o.isco_code for o in result.occupations])
-    return by_language(narratives, ranked)
+    for i, n in enumerate(narratives):
+        occ = scorer.occupation_scores(matcher.signals(n.text))
+        ranked.append([scorer.isco[o] for o in np.argsort(-occ)[:k]])
+        if progress:
+            progress(stage, i + 1, len(narratives))
+    return {g: {key: round(v, 4) for key, v in m.items()} for g, m in by_language(narratives, ranked).items()}

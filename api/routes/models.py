@@ -44,7 +44,7 @@ def model(model_id: str, request: Request, actor: Analyst) -> dict:
 
 
 @router.post("/models/train", status_code=202)
-def train(body: TrainRequest, request: Request, db: DB, actor: Analyst) -> dict:
+def train(body: TrainRequest, request: Request, actor: Analyst) -> dict:
     """Train a candidate in the background (ESCO plus recorded outcomes); follow it at /jobs/{job_id}.
     It does not serve until promoted."""
     s = request.app.state.settings

@@ -24,6 +24,11 @@ class TooFewOutcomes(ValueError):
     """Not enough recorded outcomes to learn from; the message says how many are needed."""
 
 
+def too_few(count: int) -> TooFewOutcomes:
+    return TooFewOutcomes(f"the pathway estimator needs at least {MIN_OUTCOMES} recorded outcomes (a suggestion "
+                          f"followed by certified, skills_validated or dropped); there are {count}")
+
+
 def outcome_rows(session: Session, before=None) -> tuple[np.ndarray, np.ndarray, list]:  # noqa: ANN001
     """Features, labels and dates of the final outcome per (match, occupation); no person data."""
     from ..db.people_models import Decision, MatchRecord
@@ -62,8 +67,7 @@ class LearnedPathway(PathwayRules):
 
         y = np.asarray(y)
         if len(y) < 2 * self.min_samples_leaf:
-            raise TooFewOutcomes(f"the pathway estimator needs at least {MIN_OUTCOMES} recorded outcomes "
-                                 f"(certified, skills_validated or dropped after a suggestion); there are {len(y)}")
+            raise too_few(len(y))
         if len(set(y.tolist())) < 2:
             raise TooFewOutcomes(f"all {len(y)} recorded outcomes are {y[0]!r}: outcomes of at least two pathways are needed")
         self.tree_ = DecisionTreeClassifier(max_depth=self.max_depth, min_samples_leaf=self.min_samples_leaf, random_state=0)

@@ -12,7 +12,7 @@ import joblib
 from ..pathway import PathwayRules
 from ..registry import BUILTIN, ModelInfo, Registry, library_versions
 from .artifacts import load_joblib
-from .pathway_model import MIN_OUTCOMES, LearnedPathway, TooFewOutcomes, outcome_rows, pathway_accuracy
+from .pathway_model import MIN_OUTCOMES, LearnedPathway, TooFewOutcomes, outcome_rows, pathway_accuracy, too_few
 
 __all__ = ["train_pathway", "load_pathway", "TooFewOutcomes"]
 
@@ -25,8 +25,7 @@ def rules_from(settings) -> PathwayRules:  # noqa: ANN001
 def train_pathway(settings, session, created_by: str | None = None, before=None) -> ModelInfo:  # noqa: ANN001
     X, y, dates = outcome_rows(session, before)
     if len(y) < MIN_OUTCOMES:
-        raise TooFewOutcomes(f"the pathway estimator needs at least {MIN_OUTCOMES} recorded outcomes (a suggestion "
-                             f"followed by certified, skills_validated or dropped); there are {len(y)}")
+        raise too_few(len(y))
     cut = int(len(y) * 0.8)
     rules = rules_from(settings)
     model = LearnedPathway(rules.certifiable_coverage, rules.internship_coverage, rules.internship_min_years).fit(X[:cut], y[:cut])

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ..calibration import fit_review_thresholds, review_points
-from ..evaluation import Narrative, by_language, read_narratives
+from ..evaluation import Narrative, read_narratives
+from ..evaluation import evaluate_matcher as evaluate
 from ..registry import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
 from ..skill_matcher import SkillMatcher
 from ..taxonomy.model import Taxonomy
@@ -61,16 +62,6 @@ def heldout_narratives(tax: Taxonomy, kind: str, seed: int = 0, holdout: float =
     pick = [e for e in test if e.isco and (e.kind == "alt_label" if kind == "titles" else e.kind in ("skills", "title_skills"))]
     random.Random(seed).shuffle(pick)
     return [Narrative(f"{kind}-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(pick[:limit])]
-
-
-def evaluate(matcher: SkillMatcher, narratives: list[Narrative], progress: Progress | None = None, stage: str = "evaluating") -> dict:
-    ranked = []
-    for i, n in enumerate(narratives):
-        occ = matcher.scorer_.occupation_scores(matcher.signals(n.text))
-        ranked.append([matcher.scorer_.isco[o] for o in np.argsort(-occ)[:10]])
-        if progress:
-            progress(stage, i + 1, len(narratives))
-    return {g: {k: round(v, 4) for k, v in m.items()} for g, m in by_language(narratives, ranked).items()}
 
 
 def load_model(settings, tax: Taxonomy, model_id: str, registry: Registry | None = None) -> SkillMatcher:  # noqa: ANN001
@@ -114,14 +105,16 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
                           encoder_threads=settings.encoder_threads).fit(tax)
     # train from the untrained fusion, whatever serves now, so that candidates are comparable
     base.scorer_.learned, base.head_ = None, None
-    train_ex, _ = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
+    train_ex, test_ex = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
+    # the same held-out sets for every candidate, built once: evaluation, review thresholds, the serving model
+    sets = evaluation_sets(tax, config.eval_file, config.seed, config.holdout)
     outcomes = list(outcome_examples or []) if config.use_outcomes else []
     trained_on = {"esco": dict(Counter(e.kind for e in train_ex)), "outcomes": len(outcomes),
                   "outcomes_negative": sum(1 for e in outcomes if not e.positive),
                   "taxonomy_languages": tax.languages, "holdout_share": config.holdout, "seed": config.seed}
     sample = random.Random(config.seed).sample(train_ex, min(200, len(train_ex)))
     train_set = [Narrative(f"train-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(sample) if e.isco]
-    before = evaluate(base, train_set, progress, "evaluating the untrained matcher on training examples")
+    before = evaluate(base, train_set, progress=progress, stage="evaluating the untrained matcher on training examples")
     staged = registry.staging()
     try:
         weights = base.scorer_.w
@@ -135,9 +128,8 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             progress("fine-tuning", 1, 1)
             from .finetune import ir_evaluation
 
-            _, held = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
-            head_info = {"ir_evaluator_heldout": ir_evaluation(staged / "encoder", held[:300], tax),
-                         "ir_evaluator_heldout_base": ir_evaluation(resolve_st_path(config.encoder), held[:300], tax)}
+            head_info = {"ir_evaluator_heldout": ir_evaluation(staged / "encoder", test_ex[:300], tax),
+                         "ir_evaluator_heldout_base": ir_evaluation(resolve_st_path(config.encoder), test_ex[:300], tax)}
             progress("indexing", 0, 1)
             base = SkillMatcher(encoder=str(staged / "encoder"), registry_dir=settings.registry_dir,
                                 max_chars=settings.max_text_chars).fit(tax)
@@ -155,7 +147,7 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             joblib.dump(scorer, staged / "scorer.joblib")
             base.scorer_.learned = scorer
         # needs_review thresholds are in the scorer's units: refit them on held-out ESCO skill texts
-        review_set = heldout_narratives(tax, "skills", config.seed, config.holdout, limit=120)
+        review_set = sets.get("esco-skills-heldout", [])[:120]
         try:
             ts, tm, _ = fit_review_thresholds(review_points(base, review_set))
             weights = replace(weights, review_min_score=ts, review_min_margin=tm)
@@ -165,8 +157,8 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
         (staged / "weights.json").write_text(json.dumps(asdict(weights), indent=2), encoding="utf-8")
         train_seconds = round(time.perf_counter() - t0, 1)
         metrics = {}
-        for name, narratives in {"esco-train-sample": train_set, **evaluation_sets(tax, config.eval_file, config.seed, config.holdout)}.items():
-            metrics[name] = evaluate(base, narratives, progress, f"evaluating on {name}")
+        for name, narratives in {"esco-train-sample": train_set, **sets}.items():
+            metrics[name] = evaluate(base, narratives, progress=progress, stage=f"evaluating on {name}")
         info = ModelInfo(
             id=model_id, slot="matcher", kind=config.kind,
             encoder=config.encoder if config.kind != "finetune" else "encoder/",
@@ -180,22 +172,20 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
     except BaseException:
         registry.remove_staging(staged)
         raise
-    _record_serving_metrics(settings, tax, registry, serving, config, metrics)
+    _record_serving_metrics(settings, tax, registry, serving, sets)
     shutil.rmtree(run_dir, ignore_errors=True)
     return info
 
 
-def _record_serving_metrics(settings, tax, registry: Registry, serving: str, config: TrainConfig, metrics: dict) -> None:  # noqa: ANN001
+def _record_serving_metrics(settings, tax, registry: Registry, serving: str, sets: dict[str, list[Narrative]]) -> None:  # noqa: ANN001
     """The serving model evaluated on the same sets, so that promotion compares like with like."""
-    have = registry.get(serving).metrics if serving != BUILTIN else registry.builtin_metrics()
-    missing = [n for n in metrics if n != "esco-train-sample" and n not in have]
+    have = registry.get(serving).metrics
+    missing = [n for n in sets if n not in have]
     if not missing:
         return
     current = load_model(settings, tax, serving, registry)
-    sets = evaluation_sets(tax, config.eval_file, config.seed, config.holdout)
     for name in missing:
-        if name in sets:
-            registry.set_metrics(serving, name, evaluate(current, sets[name]))
+        registry.set_metrics(serving, name, evaluate(current, sets[name]))
 
 
 def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainConfig, run_dir: Path, progress: Progress):  # noqa: ANN202
