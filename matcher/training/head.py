@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 
 
+NEEDS_TORCH = "training a projection head needs PyTorch: pip install 'skillmatch[train]' (torch==2.13.0, CPU)"
+
+
 def apply_head(q: np.ndarray, W: np.ndarray) -> np.ndarray:  # noqa: N803
     out = q + q @ W
     return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
@@ -35,7 +38,7 @@ class ProjectionHead:
         try:
             import torch
         except ImportError as exc:
-            raise RuntimeError("training a projection head needs PyTorch: pip install 'skillmatch[train]' (torch==2.13.0, CPU)") from exc
+            raise RuntimeError(NEEDS_TORCH) from exc
         torch.manual_seed(self.seed)
         d = Q.shape[1]
         W = torch.zeros(d, d, requires_grad=True)

@@ -93,6 +93,13 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
     if config.kind not in KINDS:
         raise ValueError(f"unknown kind {config.kind!r}: one of {', '.join(KINDS)}")
     progress = progress or (lambda stage, done, total: None)
+    if "head" in config.kind:
+        import importlib.util
+
+        from .head import NEEDS_TORCH
+
+        if importlib.util.find_spec("torch") is None:  # say so now, not after minutes of encoding
+            raise RuntimeError(NEEDS_TORCH)
     registry = Registry(settings.registry_dir)
     t0 = time.perf_counter()
     model_id = registry.new_id(config.kind)
