@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from matcher.db.service import open_database
+from matcher.services.login_guard import LoginGuard
 from matcher.settings import Settings, get_settings
 
 from . import errors, pages
@@ -41,11 +42,12 @@ class BodyLimit:
             await self._reject(send, 422, b"NUL characters are not accepted")
             return
         seen = 0
+        tail = b""  # the end of the previous chunk: a NUL escape may be split across two chunks
         too_big = nul = False
         form = dict(scope.get("headers") or []).get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
 
         async def limited() -> dict:
-            nonlocal seen, too_big, nul
+            nonlocal seen, too_big, nul, tail
             message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
@@ -53,9 +55,11 @@ class BodyLimit:
                 if seen > limit:
                     too_big = True
                     return {"type": "http.disconnect"}
-                if not upload and (b"\x00" in chunk or b"\\u0000" in chunk or (form and b"%00" in chunk)):
+                window = tail + chunk
+                if not upload and (b"\x00" in chunk or b"\\u0000" in window.lower() or (form and b"%00" in window)):
                     nul = True
                     return {"type": "http.disconnect"}
+                tail = window[-5:]
             return message
 
         sent = False
@@ -108,6 +112,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     app.state.sessions = sessions
     app.state.matcher = MatcherState(settings)
     app.state.ranker = RankerState()
+    app.state.login_guard = LoginGuard(settings)
     errors.install(app)
     for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, models.router, vacancies.router,
               guidance.router, network.router):

@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from matcher.db.people_models import User
 from matcher.services.actors import Actor
-from matcher.services.users import actor_for, user_for_api_key
+from matcher.services.users import actor_for, token_revoked, user_for_api_key
 from matcher.settings import Settings
 from matcher.skill_matcher import SkillMatcher
 
-from .security import read_token
+from .security import token_claims
 from .state import MatcherState
 
 PathId = Annotated[int, FastAPIPath(ge=1, le=2_147_483_647, description="id")]
+KeyPrefix = Annotated[str, FastAPIPath(pattern="^[0-9a-f]{8}$", description="the 8 characters after sk_ of an API key")]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -37,12 +38,20 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
+def user_for_token(db: Session, secret: str, token: str) -> User | None:
+    """The active user a token was given to, unless it expired or was ended by a logout."""
+    claims = token_claims(secret, token)
+    if claims is None or token_revoked(db, claims["jti"]):
+        return None
+    user = db.get(User, int(claims["sub"]))
+    return user if user is not None and user.is_active else None
+
+
 def current_actor(request: Request, db: DB, token: Annotated[str | None, Security(oauth2)] = None,
                   api_key: Annotated[str | None, Security(api_key_header)] = None) -> Actor:
     user: User | None = None
     if token:
-        uid = read_token(request.app.state.secret, token)
-        user = db.get(User, uid) if uid is not None else None
+        user = user_for_token(db, request.app.state.secret, token)
     elif api_key:
         user = user_for_api_key(db, api_key)
     if user is None or not user.is_active:

@@ -4,11 +4,11 @@ Same users and roles as the API; the session is the same signed token, in an Htt
 SameSite=Strict cookie (so another site cannot post forms with it)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -20,13 +20,14 @@ from matcher.services import models as model_service
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
 from matcher.services.errors import ServiceError
-from matcher.services.users import actor_for, authenticate
+from matcher.services.users import actor_for, revoke_token
 from matcher.shortage import latest_signals
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
 
-from .deps import get_rules
+from .deps import PathId, get_rules, user_for_token
 from .i18n import translator
-from .security import create_token, read_token
+from .routes.auth import client_address
+from .security import create_token, token_claims
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -55,10 +56,9 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200,
 
 def _actor(request: Request, *roles: str) -> Actor:
     token = request.cookies.get(COOKIE)
-    uid = read_token(request.app.state.secret, token) if token else None
     with request.app.state.sessions() as db:
-        user = db.get(User, uid) if uid is not None else None
-        if user is None or not user.is_active:
+        user = user_for_token(db, request.app.state.secret, token) if token else None
+        if user is None:
             raise Redirect("/login")
         actor = actor_for(user, f"{request.method} {request.url.path}")
     if roles and actor.role not in roles:
@@ -96,7 +96,13 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 def login(request: Request, username: str = Form(max_length=80), password: str = Form(max_length=200)) -> Response:
     with request.app.state.sessions() as db:
-        user = authenticate(db, username, password)
+        outcome = request.app.state.login_guard.login(db, username, password, client_address(request), "POST /login")
+    if outcome.retry_after is not None:
+        resp = _render(request, "login.html", {"error": translator(_lang(request))("too_many_logins").format(
+            minutes=max(1, round(outcome.retry_after / 60)))}, 429)
+        resp.headers["Retry-After"] = str(outcome.retry_after)
+        return resp
+    user = outcome.user
     if user is None:
         return _render(request, "login.html", {"error": translator(_lang(request))("wrong_login")}, 401)
     token, seconds = create_token(request.app.state.secret, user.id, user.role, request.app.state.settings.token_minutes)
@@ -107,7 +113,16 @@ def login(request: Request, username: str = Form(max_length=80), password: str =
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Ends the session's token on the server too, not only in this browser."""
+    token = request.cookies.get(COOKIE)
+    claims = token_claims(request.app.state.secret, token) if token else None
+    if claims is not None:
+        with request.app.state.sessions() as db:
+            user = db.get(User, int(claims["sub"]))
+            if user is not None:
+                revoke_token(db, actor_for(user, "POST /logout"), claims["jti"],
+                             datetime.fromtimestamp(claims["exp"], timezone.utc))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(COOKIE)
     return resp
@@ -148,7 +163,7 @@ def highlight(text: str, skills: list[dict]) -> list[dict]:
 
 
 @router.get("/operator/persons/{person_id}", response_class=HTMLResponse)
-async def operator_person(request: Request, person_id: int, max_km: float = 100.0) -> Response:
+async def operator_person(request: Request, person_id: PathId, max_km: float = Query(100.0, ge=0, le=1000)) -> Response:
     actor = _actor(request, "operator")
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
@@ -170,7 +185,7 @@ async def operator_person(request: Request, person_id: int, max_km: float = 100.
 
 
 @router.post("/operator/persons/{person_id}/profile")
-def operator_profile(request: Request, person_id: int, narrative: str = Form(min_length=1, max_length=5000),
+def operator_profile(request: Request, person_id: PathId, narrative: str = Form(min_length=1, max_length=5000),
                      narrative_language: str = Form("", max_length=16), languages: str = Form("", max_length=200),
                      years_experience: str = Form("", max_length=8), country: str = Form("", max_length=80),
                      municipality: str = Form("", max_length=120), documents: list[str] = Form(default=[])) -> Response:
@@ -191,7 +206,7 @@ def operator_profile(request: Request, person_id: int, narrative: str = Form(min
 
 
 @router.post("/operator/persons/{person_id}/decisions")
-def operator_decision(request: Request, person_id: int, target_uri: str = Form(max_length=255),
+def operator_decision(request: Request, person_id: PathId, target_uri: str = Form(max_length=255),
                       target_kind: str = Form("occupation", pattern="^(occupation|vacancy)$"), isco_code: str = Form("", max_length=4),
                       status: str = Form(max_length=32), reason: str = Form("", max_length=1000)) -> Response:
     actor = _actor(request, "operator")
@@ -205,7 +220,7 @@ def operator_decision(request: Request, person_id: int, target_uri: str = Form(m
 
 
 @router.post("/operator/persons/{person_id}/erase")
-def operator_erase(request: Request, person_id: int, confirm: str = Form("")) -> Response:
+def operator_erase(request: Request, person_id: PathId, confirm: str = Form("")) -> Response:
     actor = _actor(request, "operator")
     if confirm != "yes":
         return RedirectResponse(f"/operator/persons/{person_id}", status_code=303)
@@ -215,7 +230,7 @@ def operator_erase(request: Request, person_id: int, confirm: str = Form("")) ->
 
 
 @router.get("/operator/persons/{person_id}/card", response_class=HTMLResponse)
-async def operator_card(request: Request, person_id: int) -> Response:
+async def operator_card(request: Request, person_id: PathId) -> Response:
     actor = _actor(request, "operator")
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
@@ -266,7 +281,7 @@ def employer_post(request: Request, title: str = Form(min_length=2, max_length=2
 
 
 @router.post("/employer/vacancies/{vacancy_id}/close")
-def employer_close(request: Request, vacancy_id: int) -> Response:
+def employer_close(request: Request, vacancy_id: PathId) -> Response:
     actor = _actor(request, "employer")
     with request.app.state.sessions() as db:
         close_vacancy(db, actor, vacancy_id)
@@ -274,7 +289,7 @@ def employer_close(request: Request, vacancy_id: int) -> Response:
 
 
 @router.post("/employer/vacancies/{vacancy_id}/positions")
-def employer_positions(request: Request, vacancy_id: int, positions: int = Form(ge=1, le=10_000)) -> Response:
+def employer_positions(request: Request, vacancy_id: PathId, positions: int = Form(ge=1, le=10_000)) -> Response:
     actor = _actor(request, "employer")
     with request.app.state.sessions() as db:
         update_vacancy(db, actor, vacancy_id, {"positions": positions})
@@ -384,10 +399,10 @@ def admin_import(request: Request, files: list[UploadFile] = File(...), version:
     from matcher.services.audit import record
     from matcher.services.taxonomy_jobs import start_import
 
-    from .routes.admin import save_uploads
+    from .routes.admin import save_uploads, upload_folder
 
     paths = save_uploads(request.app.state.settings, files)
-    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version,
+    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
                           on_ready=request.app.state.matcher.swap)
     with request.app.state.sessions() as db:
         record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})

@@ -55,6 +55,15 @@ class UserPublic(BaseModel):
     is_active: bool
 
 
+class ApiKeyInfo(BaseModel):
+    """An API key without its secret: the prefix it is known by."""
+    model_config = ConfigDict(from_attributes=True)
+    prefix: str
+    user_id: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class ApiKeyPublic(BaseModel):
     api_key: str = Field(description="shown once; only its hash is kept")
 

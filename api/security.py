@@ -34,13 +34,21 @@ def resolve_secret(settings: Settings) -> str:
 
 def create_token(secret: str, user_id: int, role: str, minutes: int) -> tuple[str, int]:
     now = datetime.now(timezone.utc)
-    claims = {"sub": str(user_id), "role": role, "iat": now, "exp": now + timedelta(minutes=minutes)}
+    # jti: the token's own id, so that logging out ends this token (revoked_tokens) and no other
+    claims = {"sub": str(user_id), "role": role, "iat": now, "exp": now + timedelta(minutes=minutes),
+              "jti": secrets.token_hex(16)}
     return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
 
 
-def read_token(secret: str, token: str) -> int | None:
+def token_claims(secret: str, token: str) -> dict | None:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
-        return int(claims["sub"])
-    except (jwt.PyJWTError, ValueError, KeyError):
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]})
+        int(claims["sub"])
+        return claims
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return None
+
+
+def read_token(secret: str, token: str) -> int | None:
+    claims = token_claims(secret, token)
+    return int(claims["sub"]) if claims else None

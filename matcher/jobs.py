@@ -26,8 +26,17 @@ class JobState:
     finished_at: float | None = None
 
 
+def redact_paths(message: str, folders: list[Path]) -> str:
+    """A job's error is read by admins over HTTP: it names files, never the server's folders."""
+    for folder in sorted({str(Path(f).resolve()) for f in folders} | {str(f) for f in folders}, key=len, reverse=True):
+        if folder and folder != ".":
+            message = message.replace(folder.rstrip("/") + "/", "").replace(folder, "")
+    return message
+
+
 class Job:
-    def __init__(self, root: Path, kind: str):
+    def __init__(self, root: Path, kind: str, redact: list[Path] | None = None):
+        self.redact = [Path(root), *(redact or [])]
         self.dir = Path(root) / "jobs"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.state = JobState(uuid.uuid4().hex[:12], kind)
@@ -55,7 +64,7 @@ class Job:
                 self.state.result = work(self) or {}
                 self.state.status = "done"
             except Exception as exc:  # noqa: BLE001 - the job reports any failure, in words
-                self.state.status, self.state.message = "failed", str(exc)
+                self.state.status, self.state.message = "failed", redact_paths(str(exc), self.redact)
             self.state.finished_at = time.time()
             self.save(force=True)
 

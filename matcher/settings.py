@@ -34,14 +34,33 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     secret_key: str | None = None
+    # seals people's free text (32 bytes, URL-safe base64); generated into $DATA_DIR/.master_key in development
+    master_key: str | None = None
+    master_key_previous: str | None = None  # comma-separated: still read, during a rotation
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # failed password logins allowed in a moving window, per user name and per client address ("N/15 minutes")
+    login_failures_per_user: str = "5/15 minutes"
+    login_failures_per_address: str = "30/15 minutes"
+    rate_limit_storage: str = "memory://"  # per process; "redis://host:6379" shares the counts between workers
     max_body_bytes: int = Field(default=64_000, ge=1_000)
     max_upload_bytes: int = Field(default=300_000_000, ge=1_000)  # ESCO bundles, on the import routes only
+    max_unpacked_bytes: int = Field(default=200_000_000, ge=1_000)  # what an uploaded ZIP may unpack to
 
     # validation pathway thresholds (transparent rules)
     pathway_certifiable_coverage: float = Field(default=0.6, ge=0, le=1)
     pathway_internship_coverage: float = Field(default=0.3, ge=0, le=1)
     pathway_internship_min_years: float = Field(default=1.0, ge=0)
+
+    @field_validator("login_failures_per_user", "login_failures_per_address")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        from limits import parse
+
+        try:
+            parse(v)
+        except ValueError:
+            raise ValueError('a rate such as "5/15 minutes" or "30/hour"') from None
+        return v
 
     @field_validator("log_level", mode="before")
     @classmethod

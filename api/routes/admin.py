@@ -14,8 +14,8 @@ from matcher.taxonomy.esco_import import activate_version, list_versions
 
 from matcher.services.actors import Actor
 
-from ..deps import DB, Admin, PathId, require
-from ..schemas import (ApiKeyPublic, AuditEventPublic, OrganisationCreate, OrganisationPublic, TaxonomyVersionPublic,
+from ..deps import DB, Admin, KeyPrefix, PathId, require
+from ..schemas import (ApiKeyInfo, ApiKeyPublic, AuditEventPublic, OrganisationCreate, OrganisationPublic, TaxonomyVersionPublic,
                        UserCreate, UserPublic)
 
 router = APIRouter(tags=["admin"])
@@ -43,7 +43,30 @@ def list_users(db: DB, actor: Admin) -> list[User]:
 
 @router.post("/users/{user_id}/api-keys", response_model=ApiKeyPublic, status_code=201)
 def create_api_key(user_id: PathId, db: DB, actor: Admin) -> ApiKeyPublic:
+    """A key for the admin itself or for an analyst's reporting client; operators and employers
+    create their own (POST /me/api-keys): an admin never holds a credential that reads people."""
     return ApiKeyPublic(api_key=users.create_api_key(db, actor, user_id))
+
+
+@router.get("/users/{user_id}/api-keys", response_model=list[ApiKeyInfo])
+def list_api_keys(user_id: PathId, db: DB, actor: Admin) -> list:
+    return users.list_api_keys(db, user_id)
+
+
+@router.delete("/users/{user_id}/api-keys/{prefix}", response_model=ApiKeyInfo)
+def revoke_api_key(user_id: PathId, prefix: KeyPrefix, db: DB, actor: Admin):  # noqa: ANN201
+    return users.revoke_api_key(db, actor, prefix, user_id=user_id)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic)
+def deactivate_user(user_id: PathId, db: DB, actor: Admin) -> User:
+    """Ends every access of the user at once (tokens and API keys are refused)."""
+    return users.set_active(db, actor, user_id, False)
+
+
+@router.post("/users/{user_id}/activate", response_model=UserPublic)
+def activate_user(user_id: PathId, db: DB, actor: Admin) -> User:
+    return users.set_active(db, actor, user_id, True)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])
@@ -73,27 +96,38 @@ def taxonomy_versions(db: DB, actor: Admin) -> list:
 
 
 def save_uploads(settings, files) -> list:  # noqa: ANN001
-    """Uploaded bundle files into a fresh folder, under their base names; only .zip and .csv."""
+    """Uploaded bundle files into a fresh private folder, under their base names; only .zip and
+    .csv. The folder is deleted by the import job when it ends, or here on a refused upload."""
+    import shutil
     import uuid
     from pathlib import Path
 
-    folder = Path(settings.data_dir) / "uploads" / uuid.uuid4().hex[:12]
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for f in files:
-        name = Path(f.filename or "").name
-        if not name.lower().endswith((".zip", ".csv")):
-            from fastapi import HTTPException
+    from fastapi import HTTPException
 
-            raise HTTPException(422, f"{name or 'a file'}: upload the ESCO bundle as .zip or .csv files")
-        target = folder / name
-        with target.open("wb") as out:
-            while chunk := f.file.read(1 << 20):
-                out.write(chunk)
-        paths.append(target)
+    folder = Path(settings.data_dir) / "uploads" / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True, mode=0o700)
+    paths = []
+    try:
+        for f in files:
+            name = Path(f.filename or "").name
+            if not name.lower().endswith((".zip", ".csv")):
+                raise HTTPException(422, f"{name or 'a file'}: upload the ESCO bundle as .zip or .csv files")
+            target = folder / name
+            with target.open("wb") as out:
+                while chunk := f.file.read(1 << 20):
+                    out.write(chunk)
+            paths.append(target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     if any(p.suffix.lower() == ".csv" for p in paths):
         return [folder]  # loose CSV files form one bundle folder
     return paths
+
+
+def upload_folder(paths: list):  # noqa: ANN201
+    """The fresh folder save_uploads wrote into."""
+    return paths[0] if paths[0].is_dir() else paths[0].parent
 
 
 @router.post("/taxonomy/imports", status_code=202)
@@ -104,7 +138,7 @@ def import_taxonomy(request: Request, db: DB, actor: Admin, files: list[UploadFi
     from matcher.services.taxonomy_jobs import start_import
 
     paths = save_uploads(request.app.state.settings, files)
-    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version,
+    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
                           on_ready=request.app.state.matcher.swap)
     audit.record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
     db.commit()

@@ -74,7 +74,7 @@ def referrals(db: DB, actor: Operator, direction: str = Query("incoming", patter
 def referral(referral_id: PathId, db: DB, actor: Operator) -> ReferralPublic:
     """The referral with the card it carried (for the sending and the receiving organisation)."""
     r, pseudonym = network.get_referral(db, actor, referral_id)
-    return _public(r, pseudonym, with_card=True)
+    return _public(r, pseudonym, with_card=network.card_visible(r, actor))
 
 
 @router.post("/referrals/{referral_id}/{action}", response_model=ReferralPublic)

@@ -53,7 +53,10 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
-    external_ref: Mapped[str | None] = mapped_column(String(80), default=None)  # the office's own file number
+    # the office's own file number: sealed with the person's key, searched by its keyed hash
+    external_ref: Mapped[str | None] = mapped_column(Text, default=None)
+    external_ref_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), default=None)  # the person's data key (person_keys)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -150,3 +153,23 @@ class AuditEvent(Base):
     person_pseudonym: Mapped[str | None] = mapped_column(String(32), default=None)
     endpoint: Mapped[str | None] = mapped_column(String(200), default=None)
     detail: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+class PersonKey(Base):
+    """One data key per person, wrapped by the master key (settings). Erasure deletes the row: what
+    was sealed with it — in the WAL, old pages, backups, dumps — can no longer be read."""
+
+    __tablename__ = "person_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wrapped: Mapped[str] = mapped_column(String(200))  # "<master key id>:<base64 nonce + AES-GCM ciphertext>"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RevokedToken(Base):
+    """Access tokens ended before their time (logout); kept until they would have expired."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

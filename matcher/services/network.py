@@ -46,7 +46,7 @@ def timeline(session: Session, actor: Actor, person_id: int) -> list[Measure]:
 
 # ---- consent -------------------------------------------------------------------------------------
 def record_consent(session: Session, actor: Actor, person_id: int, recipient_organisation_id: int, purpose: str) -> Consent:
-    person = get_person(session, actor, person_id)
+    person = get_person(session, actor, person_id, as_owner=True)
     if purpose not in PURPOSES:
         raise Invalid(f"purpose must be one of {', '.join(PURPOSES)}")
     if session.get(Organisation, recipient_organisation_id) is None:
@@ -72,7 +72,7 @@ def list_consents(session: Session, actor: Actor, person_id: int) -> list[Consen
 def withdraw_consent(session: Session, actor: Actor, person_id: int, consent_id: int) -> Consent:
     """Stops further sharing: referrals still pending on this consent are withdrawn. What was
     already accepted stays with the receiving office, which has taken the person in charge."""
-    person = get_person(session, actor, person_id)
+    person = get_person(session, actor, person_id, as_owner=True)
     c = session.get(Consent, consent_id)
     if c is None or c.person_id != person.id:
         raise NotFound(f"no consent {consent_id} for this person")
@@ -80,6 +80,7 @@ def withdraw_consent(session: Session, actor: Actor, person_id: int, consent_id:
         c.withdrawn_at, c.withdrawn_by = utcnow(), actor.user_id
         for r in session.scalars(select(Referral).where(Referral.consent_id == c.id, Referral.status == "pending")):
             r.status, r.decided_at, r.decided_by = "withdrawn", utcnow(), actor.user_id
+            r.card = None  # the receiver never took the person in charge: the copy of the card goes
         record(session, actor, "withdraw", "consent", person.pseudonym, {"consent_id": c.id})
         session.commit()
     return c
@@ -93,7 +94,7 @@ def _valid_consent(session: Session, person_id: int, recipient: int, purpose: st
 
 # ---- referrals -----------------------------------------------------------------------------------
 def refer(session: Session, actor: Actor, person_id: int, to_organisation_id: int, reason: str | None, card: dict) -> Referral:
-    person = get_person(session, actor, person_id)
+    person = get_person(session, actor, person_id, as_owner=True)
     to = session.get(Organisation, to_organisation_id)
     if to is None:
         raise NotFound(f"no organisation {to_organisation_id}")
@@ -110,13 +111,27 @@ def refer(session: Session, actor: Actor, person_id: int, to_organisation_id: in
                                                 Referral.status.in_(("pending", "accepted")))):
         raise Conflict(f"the person is already referred to {to.name}")
     r = Referral(person_id=person.id, from_organisation_id=actor.organisation_id, to_organisation_id=to.id,
-                 consent_id=consent.id, reason=reason, card=card, created_by=actor.user_id)
+                 consent_id=consent.id, reason=reason, card=_minimised(card), created_by=actor.user_id)
     session.add(r)
     session.flush()
     record(session, actor, "create", "referral", person.pseudonym, {"referral_id": r.id, "to": to.id})
     add_measure(session, actor, person, "referral", "pending", detail={"referral_id": r.id, "to": to.id}, commit=False)
     session.commit()
     return r
+
+
+def _minimised(card: dict | None) -> dict | None:
+    """The card as the receiver needs it: the sender's own file number is no business of the receiver."""
+    if not card:
+        return card
+    person = {k: v for k, v in (card.get("person") or {}).items() if k != "external_ref"}
+    return {**card, "person": person}
+
+
+def card_visible(r: Referral, actor: Actor) -> bool:
+    """The receiver reads the card while the referral is pending or accepted; a declined or
+    withdrawn referral gives it nothing (and its copy of the card is deleted)."""
+    return r.status in ("pending", "accepted") or actor.organisation_id == r.from_organisation_id
 
 
 def _referral_for(session: Session, actor: Actor, referral_id: int) -> Referral:
@@ -163,12 +178,14 @@ def decide_referral(session: Session, actor: Actor, referral_id: int, action: st
             raise Invalid("declining a referral needs a reason")
         r.status = "accepted" if action == "accept" else "declined"
         r.decline_reason = reason if action == "decline" else None
+        if action == "decline":
+            r.card = None
     elif action == "withdraw":
         if actor.organisation_id != r.from_organisation_id:
             raise Forbidden("only the sending organisation withdraws a referral")
         if r.status not in ("pending", "accepted"):
             raise Conflict(f"the referral is {r.status}")
-        r.status = "withdrawn"
+        r.status, r.card = "withdrawn", None
     else:
         raise Invalid("action must be accept, decline or withdraw")
     r.decided_at, r.decided_by = utcnow(), actor.user_id

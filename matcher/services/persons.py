@@ -6,19 +6,22 @@ forbidden, so that ids cannot be probed.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, delete, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.people_models import Decision, MatchRecord, Person, Profile, ValidatedSkill
+from ..privacy.sealed import erase_key, keyring_of
 from .actors import Actor
 from .audit import record
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 
 DOCUMENT_KINDS = ("qualification", "employment_contract", "training_certificate", "none")
 DECISION_STATUSES = ("proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified",
@@ -41,13 +44,19 @@ def visible_to(actor: Actor):  # noqa: ANN201 - a SQL condition on Person
     return or_(Person.organisation_id == actor.organisation_id, Person.id.in_(referred))
 
 
-def get_person(session: Session, actor: Actor, person_id: int, for_erasure: bool = False) -> Person:
+def get_person(session: Session, actor: Actor, person_id: int, for_erasure: bool = False, as_owner: bool = False) -> Person:
+    """The person, if the actor may see it. ``as_owner``: the act (erasure, consent, an onward
+    referral) stays with the organisation that holds the person; an accepted referral grants
+    reading and the work of taking the person in charge, not ownership."""
     person = session.get(Person, person_id)
     allowed = person is not None and person.erased_at is None and (
         (actor.role == "operator" and session.scalar(select(Person.id).where(Person.id == person_id, visible_to(actor))) is not None)
         or (for_erasure and actor.role == "admin"))
     if not allowed:
         raise NotFound(f"no person {person_id}")
+    if (as_owner or for_erasure) and actor.role == "operator" and person.organisation_id != actor.organisation_id:
+        raise Forbidden("only the organisation that holds the person may do this (erasure, consent, onward referral); "
+                        "a referral gives the receiving organisation reading access")
     return person
 
 
@@ -76,7 +85,11 @@ def list_persons(session: Session, actor: Actor, q: str | None = None, limit: in
     stmt = select(Person).where(visible_to(actor), Person.erased_at.is_(None))
     if q:
         like = q.strip().upper() + "%"
-        stmt = stmt.where((Person.pseudonym.like(like)) | (Person.external_ref == q.strip()))
+        keyring = keyring_of(session)
+        by_ref = Person.external_ref_hash == keyring.search_hash(q) if keyring is not None else false()
+        # a file number written before sealing (no hash yet) is still found by its text
+        legacy = Person.external_ref_hash.is_(None) & (Person.external_ref == q.strip())
+        stmt = stmt.where(Person.pseudonym.like(like) | by_ref | legacy)
     people = list(session.scalars(stmt.order_by(Person.id.desc()).limit(limit).offset(offset)))
     record(session, actor, "list", "person", detail={"count": len(people)})
     session.commit()
@@ -100,13 +113,22 @@ def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInp
     for d in data.documents or []:
         if d.get("kind") not in DOCUMENT_KINDS:
             raise Invalid(f"document kind must be one of {', '.join(DOCUMENT_KINDS)}")
-    last = session.scalar(select(func.max(Profile.version)).where(Profile.person_id == person.id)) or 0
-    profile = Profile(person_id=person.id, version=last + 1, narrative=data.narrative,
-                      narrative_language=data.narrative_language, languages=data.languages or [],
-                      years_experience=data.years_experience, country=data.country, documents=data.documents or [],
-                      municipality=data.municipality, created_by=actor.user_id)
-    session.add(profile)
-    session.flush()
+    for attempt in range(5):
+        last = session.scalar(select(func.max(Profile.version)).where(Profile.person_id == person.id)) or 0
+        profile = Profile(person_id=person.id, version=last + 1, narrative=data.narrative,
+                          narrative_language=data.narrative_language, languages=data.languages or [],
+                          years_experience=data.years_experience, country=data.country, documents=data.documents or [],
+                          municipality=data.municipality, created_by=actor.user_id)
+        # Two versions saved at once both read the same max(version); the unique (person, version)
+        # constraint refuses the second, which takes the next number.
+        session.add(profile)
+        try:
+            session.flush()
+            break
+        except IntegrityError:
+            session.rollback()  # nothing else was written yet: start again from a fresh read
+    else:
+        raise Conflict("another profile of this person was being saved at the same time: try again")
     record(session, actor, "create", "profile", person.pseudonym, {"version": profile.version})
     from .network import add_measure
 
@@ -166,8 +188,24 @@ class DecisionInput:
     corrects_id: int | None = None
 
 
+_TARGETS = {"occupation": re.compile(r"^https?://data\.europa\.eu/esco/occupation/[0-9A-Za-z-]{1,64}$"),
+            "vacancy": re.compile(r"^vacancy:[0-9]{1,10}$")}
+
+
+def check_target(target_kind: str, target_uri: str) -> None:
+    """A decision names what it is about, an ESCO occupation URI or ``vacancy:ID``, never free text:
+    the row stays after erasure, so it must not be able to hold a name or a phone number."""
+    pattern = _TARGETS.get(target_kind)
+    if pattern is None:
+        raise Invalid("target_kind must be occupation or vacancy")
+    if not pattern.match(target_uri or ""):
+        raise Invalid("target_uri must be an ESCO occupation URI (http://data.europa.eu/esco/occupation/...)"
+                      if target_kind == "occupation" else "target_uri of a vacancy must be vacancy:ID")
+
+
 def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionInput) -> Decision:
     person = get_person(session, actor, person_id)
+    check_target(data.target_kind, data.target_uri)
     if data.status not in DECISION_STATUSES:
         raise Invalid(f"status must be one of {', '.join(DECISION_STATUSES)}")
     if data.status == "rejected" and not (data.reason or "").strip():
@@ -223,8 +261,9 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
         session.execute(delete(ValidatedSkill).where(ValidatedSkill.person_id == person.id))
         _erase_network(session, person.id)
         session.execute(delete(Profile).where(Profile.person_id == person.id))
-        person.external_ref = None
+        person.external_ref = person.external_ref_hash = None
         person.erased_at = utcnow()
+        erase_key(session, person)  # whatever of theirs survives anywhere, sealed, can no longer be opened
         record(session, actor, "erase", "person", pseudonym)
         session.commit()
     except BaseException:
@@ -236,14 +275,18 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
 
 def _erase_network(session: Session, person_id: int) -> None:
     """Referrals lose the card they carried and their free text; consents and assessment notes go;
-    measures (kinds, dates, no text) stay for the counts analysts see."""
-    from ..db.network_models import Consent, Internship, InternshipAssessment, Referral
+    measures keep their kind and date (no outcome, no detail) for the counts analysts see; internships
+    lose their list of skills to observe."""
+    from ..db.network_models import Consent, Internship, InternshipAssessment, Measure, Referral
 
     session.execute(update(Referral).where(Referral.person_id == person_id)
                     .values(card=None, reason=None, decline_reason=None,
                             status=case((Referral.status == "pending", "withdrawn"), else_=Referral.status)))
     internships = select(Internship.id).where(Internship.person_id == person_id)
     session.execute(update(InternshipAssessment).where(InternshipAssessment.internship_id.in_(internships)).values(note=None))
+    # the host employer read the skills to observe: after erasure it reads nothing of the person
+    session.execute(update(Internship).where(Internship.person_id == person_id).values(skills_to_observe=[]))
+    session.execute(update(Measure).where(Measure.person_id == person_id).values(outcome=None, detail=None))
     session.execute(update(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))
                     .values(withdrawn_at=utcnow()))
 

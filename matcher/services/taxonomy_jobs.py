@@ -1,19 +1,23 @@
 """Import a taxonomy and build its index as one background job (the admin's long action)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ..jobs import Job
 from ..settings import Settings
 from ..skill_matcher import SkillMatcher
-from ..taxonomy.esco_import import ImportProgress, import_bundle
+from ..taxonomy.esco_import import ImportProgress, activate_version, import_bundle
 from ..taxonomy.model import load_taxonomy
 
 
-def start_import(settings: Settings, sessions, paths: list[Path], release: str, on_ready=None) -> str:  # noqa: ANN001
-    """Import the files, then build (or load) the index of the new active taxonomy; ``on_ready``
-    receives the fitted matcher, to swap it into the service."""
-    job = Job(settings.data_dir, "taxonomy_import")
+def start_import(settings: Settings, sessions, paths: list[Path], release: str, on_ready=None,  # noqa: ANN001
+                 cleanup: Path | None = None) -> str:
+    """Import the files as an inactive version, build (or load) its index, and only then make it
+    active: a bundle that imports but cannot be indexed never becomes the version the service
+    reads at start. ``on_ready`` receives the fitted matcher, to swap it into the service;
+    ``cleanup`` (the upload folder) is deleted when the job ends, whatever the outcome."""
+    job = Job(settings.data_dir, "taxonomy_import", redact=[settings.data_dir, *(p.parent for p in paths)])
 
     def work(job: Job) -> dict:
         counter = {"stage": "", "done": 0, "total": None}
@@ -26,15 +30,22 @@ def start_import(settings: Settings, sessions, paths: list[Path], release: str, 
             counter["done"] += n
             job.progress(counter["stage"], counter["done"], counter["total"])
 
-        with sessions() as session:
-            result = import_bundle(session, paths, release=release, progress=ImportProgress(stage, advance))
-            taxonomy = load_taxonomy(session)
-        out = {"version_id": result.version_id, "created": result.created, "counts": result.counts, "warnings": result.warnings}
-        m = SkillMatcher(encoder=settings.encoder, registry_dir=settings.registry_dir, max_chars=settings.max_text_chars)
-        m.fit(taxonomy, progress=lambda s, d, t: job.progress(f"index: {s}", d, t))
-        out["model_version"] = m.model_version
-        if on_ready is not None:
-            on_ready(m)
-        return out
+        try:
+            with sessions() as session:
+                result = import_bundle(session, paths, release=release, activate=False,
+                                       progress=ImportProgress(stage, advance), max_unpacked_bytes=settings.max_unpacked_bytes)
+                taxonomy = load_taxonomy(session, result.version_id)
+            out = {"version_id": result.version_id, "created": result.created, "counts": result.counts, "warnings": result.warnings}
+            m = SkillMatcher(encoder=settings.encoder, registry_dir=settings.registry_dir, max_chars=settings.max_text_chars)
+            m.fit(taxonomy, progress=lambda s, d, t: job.progress(f"index: {s}", d, t))
+            with sessions() as session:
+                activate_version(session, result.version_id)
+            out["model_version"], out["active"] = m.model_version, True
+            if on_ready is not None:
+                on_ready(m)
+            return out
+        finally:
+            if cleanup is not None:
+                shutil.rmtree(cleanup, ignore_errors=True)
 
     return job.start(work)

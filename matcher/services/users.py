@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
-from ..db.people_models import ApiKey, Organisation, User
+from ..db.people_models import ApiKey, Organisation, RevokedToken, User
 from .actors import ROLES, Actor
 from .audit import record
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 
 _hasher = PasswordHasher()
 ORG_KINDS = ("cpi", "reception_centre", "employer", "agency", "training_body")
@@ -87,10 +88,16 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def create_api_key(session: Session, actor: Actor, user_id: int) -> str:
-    """Return the new key, shown once: only its hash is kept."""
+    """Return the new key, shown once: only its hash is kept.
+
+    A key is made by its owner. An admin may make one for an analyst's reporting client, never for
+    an operator or an employer: whoever holds a key acts as its user, and admins may not read people."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
+    if actor.user_id != user.id and not (actor.role == "admin" and user.role == "analyst"):
+        raise Forbidden(f"an API key of a user with role {user.role} is created by that user (POST /api/v1/me/api-keys), "
+                        "so that nobody else ever holds a credential that acts as them")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     session.add(ApiKey(user_id=user_id, prefix=prefix, key_hash=hashlib.sha256(secret.encode()).hexdigest()))
@@ -110,13 +117,47 @@ def user_for_api_key(session: Session, key: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def revoke_api_key(session: Session, actor: Actor, prefix: str) -> None:
+def list_api_keys(session: Session, user_id: int) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.id)))
+
+
+def revoke_api_key(session: Session, actor: Actor, prefix: str, user_id: int | None = None) -> ApiKey:
+    """Admins revoke any key; users their own (``user_id`` = theirs)."""
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
-    if row is None:
+    if row is None or (user_id is not None and row.user_id != user_id):
         raise NotFound(f"no API key {prefix}")
-    row.revoked_at = utcnow()
-    record(session, actor, "revoke", "api_key", detail={"prefix": prefix})
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record(session, actor, "revoke", "api_key", detail={"prefix": prefix, "user_id": row.user_id})
+        session.commit()
+    return row
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivation ends every access at once: tokens and API keys of an inactive user are refused."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    if not active and user.id == actor.user_id:
+        raise Invalid("an admin does not deactivate itself (another admin does)")
+    if user.is_active != active:
+        user.is_active = active
+        record(session, actor, "activate" if active else "deactivate", "user", detail={"user_id": user.id})
+        session.commit()
+    return user
+
+
+def revoke_token(session: Session, actor: Actor, jti: str, expires_at: datetime) -> None:
+    """Logout: this token is refused from now on, until it would have expired anyway."""
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    if session.get(RevokedToken, jti) is None:
+        session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    record(session, actor, "logout", "session")
     session.commit()
+
+
+def token_revoked(session: Session, jti: str) -> bool:
+    return session.get(RevokedToken, jti) is not None
 
 
 def actor_for(user: User, endpoint: str | None = None) -> Actor:

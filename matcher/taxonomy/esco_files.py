@@ -51,7 +51,27 @@ def _text(data_fn: Callable[[], bytes]) -> Callable[[], TextIO]:
     return lambda: io.TextIOWrapper(io.BytesIO(data_fn()), encoding="utf-8-sig", newline="")
 
 
-def discover(paths: list[Path]) -> tuple[list[BundleFile], list[str]]:
+# The full English bundle unpacks to ~41 MB; a ZIP that says it unpacks to far more, or that packs
+# text far tighter than CSV ever packs, is a decompression bomb, refused before anything is read.
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_RATIO = 100
+
+
+def check_zip(path: Path, zf: zipfile.ZipFile, max_unpacked: int) -> None:
+    """Refuse a ZIP by what its directory declares; reading stops at the declared size anyway
+    (zipfile checks the length and the CRC), so the declared figures bound the memory used."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            raise BundleError(f"{path.name}:{info.filename}", None, None,
+                              f"compressed {info.file_size // max(1, info.compress_size)}:1, which no CSV file is: refused")
+    if total > max_unpacked:
+        raise BundleError(path.name, None, None, f"unpacks to {total / 1e6:.0f} MB, over the limit of "
+                          f"{max_unpacked / 1e6:.0f} MB (SKILLMATCH_MAX_UNPACKED_BYTES)")
+
+
+def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES) -> tuple[list[BundleFile], list[str]]:
     """Return the recognised files and the names of files that were ignored."""
     files: list[BundleFile] = []
     ignored: list[str] = []
@@ -71,6 +91,7 @@ def discover(paths: list[Path]) -> tuple[list[BundleFile], list[str]]:
                 files.append(BundleFile(str(p), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
         elif zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
+                check_zip(path, zf, max_unpacked)
                 for info in zf.infolist():
                     if info.is_dir():
                         continue

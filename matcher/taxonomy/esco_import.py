@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db.taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
-from .esco_files import BundleFile, bundle_checksum, discover
+from .esco_files import MAX_UNPACKED_BYTES, BundleFile, bundle_checksum, discover
 from .esco_parse import ParsedBundle, parse_bundle
 
 CHUNK = 5000
@@ -46,10 +46,10 @@ def _count_rows(files: list[BundleFile]) -> int:
 
 def import_bundle(session: Session, paths: list[Path], release: str = "unspecified", activate: bool = True,
                   progress: ImportProgress | None = None,
-                  before_commit: Callable[[], None] | None = None) -> ImportResult:
+                  before_commit: Callable[[], None] | None = None, max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> ImportResult:
     progress = progress or ImportProgress()
     t0 = time.perf_counter()
-    files, ignored = discover(paths)
+    files, ignored = discover(paths, max_unpacked_bytes)
     checksum = bundle_checksum(files, release)
     existing = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.checksum == checksum))
     if existing is not None:

@@ -22,8 +22,8 @@ NEGATIVE = ("rejected",)
 def _rows(session: Session, since: datetime | None = None, before: datetime | None = None):  # noqa: ANN202
     from ..db.people_models import Decision, MatchRecord, Person, Profile
 
-    q = (select(Decision.target_uri, Decision.isco_code, Decision.status, Decision.narrative_language, Profile.narrative,
-                Person.pseudonym, Person.external_ref, Decision.recorded_at)
+    # whole rows, not columns: the narrative and the file number are sealed and opened as rows load
+    q = (select(Decision, Profile, Person)
          .join(MatchRecord, MatchRecord.id == Decision.match_id)
          .join(Profile, Profile.id == MatchRecord.profile_id)
          .join(Person, Person.id == Decision.person_id)
@@ -33,7 +33,8 @@ def _rows(session: Session, since: datetime | None = None, before: datetime | No
         q = q.where(Decision.recorded_at >= since)
     if before is not None:
         q = q.where(Decision.recorded_at < before)
-    return session.execute(q).all()
+    return [(d.target_uri, d.isco_code, d.status, d.narrative_language, prof.narrative, person.pseudonym, person.external_ref,
+             d.recorded_at) for d, prof, person in session.execute(q).all()]
 
 
 def outcome_examples(session: Session, before: datetime | None = None) -> list[Example]:
