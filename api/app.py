@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from matcher.db.service import open_database
@@ -11,6 +12,7 @@ from matcher.services.login_guard import LoginGuard
 from matcher.settings import Settings, get_settings
 
 from . import errors, pages
+from .browser_security import BrowserSecurity
 from .routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
 from .security import resolve_secret
 from .state import MatcherState, RankerState
@@ -103,7 +105,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
         access.addFilter(DropQueryStrings())
     secret = resolve_secret(settings)  # refuses to start in production without a secret
     sessions = open_database(settings)  # applies the migrations
-    app = FastAPI(title="skillmatch", version="0.1.0", docs_url=f"{API}/docs", openapi_url=f"{API}/openapi.json",
+    app = FastAPI(title="skillmatch", version="0.1.0", docs_url=None, openapi_url=f"{API}/openapi.json",
                   description="Informal competences to ESCO skills, occupations and vacancies. "
                               "This service uses the ESCO classification of the European Commission "
                               "(ESCO © European Union, CC BY 4.0).")
@@ -118,10 +120,29 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
               guidance.router, network.router):
         app.include_router(r, prefix=API)
     pages.install(app)
+    install_docs(app)
+    app.add_middleware(BrowserSecurity, docs_path=f"{API}/docs")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     if load_matcher:
         app.state.matcher.load_async()
     return app
+
+
+def install_docs(app: FastAPI) -> None:
+    """The OpenAPI docs page with Swagger UI served from the installed ``swagger-ui-bundle``
+    package: no CDN, so it works offline and behind an office firewall."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(f"{API}/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get(f"{API}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{API}/openapi.json", title="skillmatch API",
+                                   swagger_js_url=f"{API}/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{API}/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url=f"{API}/docs-assets/favicon-32x32.png")
 
 
 def app_factory() -> FastAPI:

@@ -45,6 +45,8 @@ def sessions():
 
     try:
         return open_database(settings())
+    except SettingsError as exc:
+        fail(str(exc), 2)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be reached is a user-facing error
         fail(f"cannot open the database {settings().resolved_database_url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
 
@@ -624,3 +626,6 @@ def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway
         except ServiceError as exc:
             fail(str(exc))
     out.print(f"{r['model']} serves again (was {r['previous']}).")
+
+
+from . import cli_access  # noqa: E402,F401 - registers the access and key commands on the groups above

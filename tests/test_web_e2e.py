@@ -4,6 +4,7 @@ Screenshots of each page go to artifacts/screenshots/ (CI keeps them as artifact
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,8 +85,8 @@ def login(browser, base: str, user: str):  # noqa: ANN001, ANN201
 def wait_for_job(page, shot: str, seconds: int) -> None:  # noqa: ANN001
     """Wait on a job page until the job is done (or failed), with a screenshot of its progress."""
     try:
-        page.wait_for_function("['done', 'failed'].some(w => document.getElementById('job-status').textContent.startsWith(w))",
-                               timeout=seconds * 1000)
+        # a locator wait, not wait_for_function: the pages' CSP forbids evaluating strings as script
+        playwright.expect(page.locator("#job-status")).to_have_text(re.compile(r"^(done|failed)"), timeout=seconds * 1000)
     finally:
         page.screenshot(path=str(SHOTS / shot), full_page=True)
     assert page.locator("#job-status").inner_text().startswith("done"), page.locator("#job-status").inner_text()

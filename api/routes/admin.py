@@ -116,6 +116,8 @@ def save_uploads(settings, files) -> list:  # noqa: ANN001
             with target.open("wb") as out:
                 while chunk := f.file.read(1 << 20):
                     out.write(chunk)
+            if name.lower().endswith(".zip"):
+                refuse_bomb(target, settings.max_unpacked_bytes)
             paths.append(target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -123,6 +125,24 @@ def save_uploads(settings, files) -> list:  # noqa: ANN001
     if any(p.suffix.lower() == ".csv" for p in paths):
         return [folder]  # loose CSV files form one bundle folder
     return paths
+
+
+def refuse_bomb(path, max_unpacked: int) -> None:  # noqa: ANN001
+    """A ZIP that would unpack past the limit is refused at upload (422), before any job starts."""
+    import zipfile
+
+    from fastapi import HTTPException
+
+    from matcher.taxonomy.errors import BundleError
+    from matcher.taxonomy.esco_files import check_zip
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(path, zf, max_unpacked)
+    except zipfile.BadZipFile:
+        raise HTTPException(422, f"{path.name}: not a readable ZIP file") from None
+    except BundleError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 def upload_folder(paths: list):  # noqa: ANN201

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 def _private_file(path: Path) -> None:
     """The database holds personal data: readable by the service's user only (SQLite gives its
     -wal and -shm files the database file's mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     if path.stat().st_mode & 0o077:

@@ -27,11 +27,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..settings import SettingsError
+
 PREFIX = "sm1:"
 _WRAP_AAD = b"skillmatch person data key"
 
 
-class KeyError_(RuntimeError):
+class MasterKeyError(SettingsError):
     """A master key is missing or malformed; the message names the setting."""
 
 
@@ -49,7 +51,7 @@ def parse_master_key(value: str, name: str) -> bytes:
     except (ValueError, TypeError):
         key = b""
     if len(key) != 32:
-        raise KeyError_(f"{name}: must be 32 random bytes in URL-safe base64 "
+        raise MasterKeyError(f"{name}: must be 32 random bytes in URL-safe base64 "
                         "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return key
 
@@ -85,7 +87,7 @@ class Keyring:
         if settings.master_key:
             master = parse_master_key(settings.master_key, "SKILLMATCH_MASTER_KEY")
         elif settings.environment == "production":
-            raise KeyError_("SKILLMATCH_MASTER_KEY: must be set in production (32 random bytes, URL-safe base64); "
+            raise MasterKeyError("SKILLMATCH_MASTER_KEY: must be set in production (32 random bytes, URL-safe base64); "
                             "keep it outside the database and its backups")
         else:
             path = Path(settings.data_dir) / ".master_key"
@@ -111,7 +113,7 @@ class Keyring:
         kid, _, body = wrapped.partition(":")
         master = self._masters.get(kid)
         if master is None:
-            raise KeyError_(f"a data key is wrapped by master key {kid}, which is not configured: set it as "
+            raise MasterKeyError(f"a data key is wrapped by master key {kid}, which is not configured: set it as "
                             "SKILLMATCH_MASTER_KEY_PREVIOUS and run `skillmatch keys rotate`")
         raw = _unb64(body)
         return master.decrypt(raw[:12], raw[12:], _WRAP_AAD)

@@ -33,6 +33,7 @@ SEALED: dict[type, dict[str, bool]] = {
     InternshipAssessment: {"note": False},
 }
 _PENDING = "sealed_pending"
+LEGACY = "sealed_legacy"
 
 
 class NoKeyring(RuntimeError):
@@ -127,6 +128,8 @@ def _open(target: object, session: Session | None, attrs=None) -> None:  # noqa:
             continue
         raw = target.__dict__.get(attr)
         if not is_sealed(raw):
+            if raw is not None and session is not None:
+                session.info.setdefault(LEGACY, []).append((target, attr))  # written before sealing: `keys rotate` seals it
             continue
         plain = None
         if keyring is not None:
