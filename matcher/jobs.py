@@ -3,6 +3,7 @@ in a small JSON file per job, so that every service worker and page can follow t
 from __future__ import annotations
 
 import json
+import re
 import os
 import threading
 import time
@@ -31,7 +32,11 @@ def redact_paths(message: str, folders: list[Path]) -> str:
     for folder in sorted({str(Path(f).resolve()) for f in folders} | {str(f) for f in folders}, key=len, reverse=True):
         if folder and folder != ".":
             message = message.replace(folder.rstrip("/") + "/", "").replace(folder, "")
-    return message
+    # any other absolute path (a model folder, a library's file) is named by its last part only
+    return _ABSOLUTE.sub(lambda m: m.group(2), message)
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.:/])((?:/[^\s'\"/:]+)+)/([^\s'\"/:]+)")
 
 
 class Job:

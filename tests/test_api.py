@@ -265,7 +265,11 @@ def test_erasure_leaves_no_copy_of_the_text(app, client, h, who):
     client.post(f"/api/v1/persons/{p['id']}/decisions", json={"target_kind": "occupation", "target_uri": COOK,
                 "isco_code": "5120", "status": "rejected", "reason": "Zyxqwv preferisce altro", "match_id": m["id"]},
                 headers=h["op_a"])
-    assert "Zyxqwv" in _all_rows_text(app)
+    # sealed from the start: the database holds the text only encrypted with the person's key
+    assert "Zyxqwv" not in _all_rows_text(app) and "FI-001" not in _all_rows_text(app)
+    assert client.get(f"/api/v1/persons/{p['id']}/profiles", headers=h["op_a"]).json()[0]["narrative"] == SENTINEL
+    sealed = _all_rows_text(app).count("sm1:")
+    assert sealed >= 4  # narrative, file number, match result, stored pathways, decision reason
     r = client.delete(f"/api/v1/persons/{p['id']}", headers=h[who])
     assert r.status_code == 200 and r.json()["pseudonym"] == p["pseudonym"]
     dump = _all_rows_text(app)

@@ -25,8 +25,8 @@ from .keys import Keyring, is_sealed, new_key_id
 # model -> {attribute: stored as JSON}
 SEALED: dict[type, dict[str, bool]] = {
     Person: {"external_ref": False},
-    Profile: {"narrative": False},
-    MatchRecord: {"result": True},
+    Profile: {"narrative": False, "documents": True},  # documents: kinds and titles the person gave
+    MatchRecord: {"result": True, "pathways": True},  # both hold evidence spans: words of the narrative
     Decision: {"reason": False},
     Referral: {"reason": False, "decline_reason": False, "card": True},
     ValidatedSkill: {"note": False},

@@ -33,15 +33,16 @@ def outcome_rows(session: Session, before=None) -> tuple[np.ndarray, np.ndarray,
     """Features, labels and dates of the final outcome per (match, occupation); no person data."""
     from ..db.people_models import Decision, MatchRecord
 
-    q = (select(Decision.match_id, Decision.target_uri, Decision.status, Decision.recorded_at, MatchRecord.pathways)
+    # whole match rows: the stored pathways hold evidence spans, sealed, opened as the rows load
+    q = (select(Decision.match_id, Decision.target_uri, Decision.status, Decision.recorded_at, MatchRecord)
          .join(MatchRecord, MatchRecord.id == Decision.match_id)
          .where(Decision.target_kind == "occupation", Decision.status.in_(list(LABELS)))
          .order_by(Decision.recorded_at, Decision.id))
     if before is not None:
         q = q.where(Decision.recorded_at < before)
     final: dict[tuple[int, str], tuple] = {}
-    for match_id, uri, status, at, paths in session.execute(q):
-        p = (paths or {}).get(uri)
+    for match_id, uri, status, at, match in session.execute(q):
+        p = (match.pathways or {}).get(uri)
         if p:
             final[(match_id, uri)] = (pathway_features(p["coverage"], p["documented_coverage"], p["documented"],
                                                        p.get("years_experience")), LABELS[status], at)
