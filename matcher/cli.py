@@ -323,7 +323,10 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     try:
         from api.security import resolve_secret
 
+        from .db.service import keyring_for
+
         resolve_secret(s)
+        keyring_for(s)  # refuses to start in production without the master key; makes it once in development
         upgrade(s.resolved_database_url)
     except SettingsError as exc:
         fail(str(exc), 2)

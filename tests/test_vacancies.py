@@ -149,7 +149,8 @@ def test_employer_vacancy_appears_in_the_operator_ranking_and_card(app):
         assert card["pathways"][0]["occupation_uri"] == COOK and card["vacancies"][0]["vacancy_id"] == v["id"]
         assert card["skills"] and card["skills"][0]["evidence"]
         html = c.get(f"/api/v1/persons/{p['id']}/card?format=html", headers=h["op_a"])
-        assert html.status_code == 200 and "Scheda di profilatura" in html.text and "@media print" in html.text
+        assert html.status_code == 200 and "Scheda di profilatura" in html.text and "/static/card.css" in html.text
+        assert "@media print" in c.get("/static/card.css").text  # print styles, from this origin (the CSP allows no inline style)
         assert "Profiling card" in c.get(f"/api/v1/persons/{p['id']}/card?format=html&lang=en", headers=h["op_a"]).text
         # reverse ranking: operators see their people, employers never do
         cands = c.get(f"/api/v1/vacancies/{v['id']}/candidates", headers=h["op_a"]).json()
