@@ -631,4 +631,4 @@ def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway
     out.print(f"{r['model']} serves again (was {r['previous']}).")
 
 
-from . import cli_access  # noqa: E402,F401 - registers the access and key commands on the groups above
+from . import cli_access, cli_benchmark  # noqa: E402,F401 - register their commands on the groups above

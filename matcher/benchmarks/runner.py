@@ -1,0 +1,78 @@
+"""Run a fitted matcher on a benchmark split and score it."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .metrics import ranking_metrics
+from .sets import NARRATIVE, SETS, SKILL, BenchmarkSet, Query
+from .splits import REPORT, check_purpose
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class SetResult:
+    name: str
+    split: str
+    metrics: dict
+    notes: list[str]
+
+
+def queries(name: str, split: str, benchmarks_dir: Path, eval_dir: Path | None, *, purpose: str = REPORT,
+            limit: int | None = None) -> list[Query]:
+    """The queries of one split. Tuning code passes ``purpose="tune"`` and is refused a report split.
+    ``limit``: a fixed sample (by hash of the query id), the same every run."""
+    check_purpose(split, purpose)
+    rows = [q for q in SETS[name].load(Path(benchmarks_dir), Path(eval_dir) if eval_dir else None) if q.split == split]
+    if limit is not None and len(rows) > limit:
+        rows = sorted(rows, key=lambda q: hashlib.sha256(f"{name}:{q.id}".encode()).digest())[:limit]
+    return rows
+
+
+def _skill_uris_by_label(matcher) -> dict[str, str]:  # noqa: ANN001
+    out = {}
+    for uri, rec in matcher.taxonomy_.skills.items():
+        label = rec.preferred.get("en")
+        if label:
+            out.setdefault(label.strip().lower(), uri)
+    return out
+
+
+def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress: ProgressFn | None = None,  # noqa: ANN001
+            k: int = 10) -> SetResult:
+    scorer, index = matcher.scorer_, matcher.index_
+    notes: list[str] = []
+    if bset.needs_language and bset.needs_language not in matcher.taxonomy_.languages:
+        notes.append(f"the taxonomy has no {bset.needs_language} labels: import them (esco-extra) for a fair number")
+    if bset.kind == SKILL and any(q.gold_labels for q in rows):
+        by_label = _skill_uris_by_label(matcher)
+        missing = 0
+        for q in rows:
+            q.gold = {by_label[x.lower()] for x in q.gold_labels if x.lower() in by_label}
+            missing += len(q.gold_labels) - len(q.gold)
+        if missing:
+            notes.append(f"{missing} gold labels are not English preferred labels of this taxonomy: dropped")
+        rows = [q for q in rows if q.gold]
+    known = set(index.occupations.uris)
+    if bset.kind not in (SKILL, NARRATIVE):
+        absent = sum(1 for q in rows if not q.gold & known)
+        if absent:
+            notes.append(f"{absent} queries whose gold occupations are all absent from this taxonomy version (counted as misses)")
+    ranked: list[list[str]] = []
+    for i, q in enumerate(rows):
+        sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None)
+        if bset.kind == SKILL:
+            scores = scorer.skill_report_scores(sig)
+            ranked.append([index.skills.uris[j] for j in np.argsort(-scores)[:k]])
+        else:
+            order = np.argsort(-scorer.occupation_scores(sig))[:k]
+            ranked.append([scorer.isco[o] for o in order] if bset.kind == NARRATIVE else [index.occupations.uris[o] for o in order])
+        if progress:
+            progress(bset.name, i + 1, len(rows))
+    metrics = {key: round(v, 4) for key, v in ranking_metrics(ranked, [q.gold for q in rows]).items()}
+    return SetResult(bset.name, split, metrics, notes)

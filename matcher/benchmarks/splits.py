@@ -1,0 +1,33 @@
+"""Which part of each set is for tuning (validation) and which for reporting (test).
+
+Sets with an official split keep it. MELO and the CP2011 crosswalk have none: a fixed hash of the
+set name and the query id puts 30% of the queries in ``tune`` and 70% in ``report``, the same on
+every machine and in every release of this code. The dev narratives are only reported (40 are too
+few to tune on); the training narratives are only for tuning and training.
+
+The rule, enforced here: whoever asks for queries *to tune on* never gets a report split.
+"""
+from __future__ import annotations
+
+import hashlib
+
+TUNE_SHARE = 0.30
+TUNE, REPORT = "tune", "report"
+
+
+class TuneOnReportError(ValueError):
+    """Something tried to tune (choose a weight, threshold or training setting) on a report split."""
+
+
+def hash_split(set_name: str, query_id: str, tune_share: float = TUNE_SHARE) -> str:
+    digest = hashlib.sha256(f"skillmatch-benchmark:{set_name}:{query_id}".encode()).digest()
+    return TUNE if int.from_bytes(digest[:8], "big") / 2**64 < tune_share else REPORT
+
+
+def check_purpose(split: str, purpose: str) -> None:
+    """``purpose`` is ``report`` (read by the harness to print and store numbers) or ``tune``."""
+    if purpose not in (TUNE, REPORT):
+        raise ValueError("purpose is tune or report")
+    if purpose == TUNE and split != TUNE:
+        raise TuneOnReportError(f"the {split} split is for reporting only: tune on the tune split "
+                                "(official validation files, or the 30% hash split)")

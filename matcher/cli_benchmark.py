@@ -1,0 +1,67 @@
+"""`skillmatch benchmark`: the public benchmarks and the project's narratives in one table."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from .cli import _load_taxonomy, app, fail, out, progress_bar, settings
+
+
+@app.command("benchmark")
+def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to run (default: all); see --list"),
+              model: str = typer.Option("serving", help="a registry model id, `serving` or `builtin`"),
+              split: str = typer.Option("report", help="report (test parts) or tune (validation parts)"),
+              benchmarks: Path = typer.Option(Path("../shared/benchmarks"), envvar="SKILLMATCH_BENCHMARKS_DIR",
+                                              help="the folder of the public benchmarks"),
+              eval_dir: Optional[Path] = typer.Option(Path("../shared/eval"), envvar="SKILLMATCH_EVAL_DIR",
+                                                      help="the folder with narratives_dev.jsonl and skills_dev.jsonl"),
+              limit: Optional[int] = typer.Option(None, help="at most N queries per set (a fixed hash sample)"),
+              list_sets: bool = typer.Option(False, "--list", help="list the sets and their splits"),
+              save: bool = typer.Option(True, help="keep the results in the registry with the model")) -> None:
+    """acc@1 / acc@5 / MRR (occupations, concept level), MRR / RP@5 (skills, as WorkRB), ISCO-4 for the
+    narratives, with the published numbers of each set beside ours."""
+    from .benchmarks.report import DEFAULT_SETS, HEADER, run_benchmarks, table_rows
+    from .benchmarks.sets import SETS, BenchmarkDataError
+    from .registry import Registry
+    from .training.artifacts import ArtifactError
+    from .training.run import load_model
+
+    if list_sets:
+        for s in SETS.values():
+            out.print(f"{s.name:18} {s.kind:10} {s.language:6} {s.source}")
+        return
+    chosen = names or DEFAULT_SETS
+    unknown = [n for n in chosen if n not in SETS]
+    if unknown:
+        fail(f"no benchmark set {unknown[0]!r}: choose from {', '.join(SETS)}")
+    if split not in ("report", "tune"):
+        fail("--split is report or tune")
+    s = settings()
+    taxonomy = _load_taxonomy()
+    registry = Registry(s.registry_dir)
+    model_id = registry.serving("matcher") if model == "serving" else model
+    try:
+        m = load_model(s, taxonomy, model_id, registry)
+    except (ValueError, ArtifactError, FileNotFoundError) as exc:
+        fail(str(exc))
+    with progress_bar() as bar:
+        task = bar.add_task("benchmarks", total=None)
+        try:
+            results = run_benchmarks(m, chosen, split, benchmarks, eval_dir, limit,
+                                     lambda stage, d, t: bar.update(task, description=stage, completed=d, total=t))
+        except BenchmarkDataError as exc:
+            fail(str(exc))
+    t = Table(title=f"{m.model_version} · {split} splits")
+    for h in HEADER:
+        t.add_column(h)
+    for row in table_rows(results, benchmarks):
+        t.add_row(*row)
+    out.print(t)
+    for r in results:
+        for note in r.notes:
+            out.print(f"{r.name}: {note}")
+        if save and r.metrics.get("n"):
+            registry.set_metrics(model_id, f"benchmark:{r.name}:{r.split}", r.metrics)
