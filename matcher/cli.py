@@ -431,6 +431,18 @@ def _metrics_table(title: str, metrics: dict) -> Table:
     return t
 
 
+def registry_model(s, taxonomy, registry, model: str):  # noqa: ANN001, ANN201
+    """A registry version (`serving`, `builtin` or an id) fitted on the taxonomy, and its id."""
+    from .training.artifacts import ArtifactError
+    from .training.run import load_model
+
+    model_id = registry.serving("matcher") if model == "serving" else model
+    try:
+        return load_model(s, taxonomy, model_id, registry), model_id
+    except (ValueError, ArtifactError, FileNotFoundError) as exc:
+        fail(str(exc))
+
+
 @app.command("evaluate")
 def evaluate(model: str = typer.Argument("serving", help="a model id from `skillmatch models list`, `serving` or `builtin`"),
              eval_spec: str = typer.Option(..., "--eval", help="a JSONL file ({\"id\", \"text\", \"isco\": [...], \"lang\"?} "
@@ -441,8 +453,6 @@ def evaluate(model: str = typer.Argument("serving", help="a model id from `skill
     """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
     from .evaluation import evaluate_matcher
     from .registry import Registry
-    from .training.artifacts import ArtifactError
-    from .training.run import load_model
 
     s = settings()
     taxonomy = _load_taxonomy()
@@ -451,11 +461,7 @@ def evaluate(model: str = typer.Argument("serving", help="a model id from `skill
     if encoder:
         m, model_id = _matcher(encoder), None
     else:
-        model_id = registry.serving("matcher") if model == "serving" else model
-        try:
-            m = load_model(s, taxonomy, model_id, registry)
-        except (ValueError, ArtifactError, FileNotFoundError) as exc:
-            fail(str(exc))
+        m, model_id = registry_model(s, taxonomy, registry, model)
     with progress_bar() as bar:
         task = bar.add_task("evaluating", total=len(narratives))
         metrics = evaluate_matcher(m, narratives, progress=lambda stage, d, t: bar.update(task, completed=d))
@@ -474,6 +480,8 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
                                    "(a sentence-transformers model), pathway (from recorded outcomes)"),
           encoder: Optional[str] = typer.Option(None, help="base encoder; for finetune a sentence-transformers name or path"),
           eval_file: Optional[Path] = typer.Option(None, "--eval", help="also evaluate on this JSONL narratives file"),
+          narratives: Optional[Path] = typer.Option(None, help="JSONL narratives with accepted ISCO codes that train the "
+                                                    "scorer (its alpha chosen by 5-fold cross-validation on them)"),
           examples: int = typer.Option(1600, help="ESCO examples whose candidates train the scorer"),
           epochs: int = typer.Option(20, help="epochs of the projection head"),
           seed: int = typer.Option(0),
@@ -504,18 +512,21 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
         return
     if kind not in KINDS:
         fail(f"--kind {kind!r}: one of {', '.join(KINDS)}, pathway")
-    if eval_file is not None:
-        from .evaluation import EvalFileError, read_narratives
+    for given in (eval_file, narratives):
+        if given is not None:
+            from .evaluation import EvalFileError, read_narratives
 
-        try:
-            read_narratives(eval_file)
-        except EvalFileError as exc:
-            fail(str(exc))
+            try:
+                read_narratives(given)
+            except EvalFileError as exc:
+                fail(str(exc))
+    if narratives is not None and "scorer" not in kind:
+        fail("--narratives trains the scorer: use --kind scorer or scorer+head")
     taxonomy = _load_taxonomy()
     with sessions()() as session:
         outcomes = outcome_examples(session, before)
     config = TrainConfig(kind=kind, encoder=encoder or s.encoder, seed=seed, scorer_examples=examples, head_epochs=epochs,
-                         eval_file=str(eval_file) if eval_file else None)
+                         eval_file=str(eval_file) if eval_file else None, narratives_file=str(narratives) if narratives else None)
     run_dir = None
     runs = Registry(s.registry_dir).root / ".runs"
     if resume:

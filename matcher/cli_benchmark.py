@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .cli import _load_taxonomy, app, fail, out, progress_bar, settings
+from .cli import _load_taxonomy, app, fail, out, progress_bar, registry_model, settings
 
 
 @app.command("benchmark")
@@ -26,8 +26,6 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     from .benchmarks.report import DEFAULT_SETS, HEADER, run_benchmarks, table_rows
     from .benchmarks.sets import SETS, BenchmarkDataError
     from .registry import Registry
-    from .training.artifacts import ArtifactError
-    from .training.run import load_model
 
     if list_sets:
         for s in SETS.values():
@@ -42,11 +40,7 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     s = settings()
     taxonomy = _load_taxonomy()
     registry = Registry(s.registry_dir)
-    model_id = registry.serving("matcher") if model == "serving" else model
-    try:
-        m = load_model(s, taxonomy, model_id, registry)
-    except (ValueError, ArtifactError, FileNotFoundError) as exc:
-        fail(str(exc))
+    m, model_id = registry_model(s, taxonomy, registry, model)
     with progress_bar() as bar:
         task = bar.add_task("benchmarks", total=None)
         try:

@@ -45,6 +45,13 @@ class FormTable:
     def __post_init__(self) -> None:
         self.starts = np.searchsorted(self.concept_of_form, np.arange(len(self.uris))).astype(np.int64)
 
+    def language_mask(self, languages: frozenset[str]) -> np.ndarray:
+        """1 for the forms written in one of ``languages``, 0 for the others (cached per set)."""
+        cache = self.__dict__.setdefault("_masks", {})
+        if languages not in cache:
+            cache[languages] = np.asarray([lang in languages for lang in self.languages], dtype=np.float32)
+        return cache[languages]
+
     def per_concept_max(self, scores: np.ndarray) -> np.ndarray:
         """(units x forms) -> (units x concepts), the best form of each concept."""
         return np.maximum.reduceat(scores, self.starts, axis=1)

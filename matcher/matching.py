@@ -58,6 +58,9 @@ class Weights:
     # ISCO group is within review_min_margin of it; `skillmatch index calibrate` fits both for an index.
     review_min_score: float = 6.5
     review_min_margin: float = 2.4
+    # a native text meets occupations through their labels in its own language only (dense signal);
+    # cross-language neighbours of the encoder are false friends there ("patente" ~ "patent")
+    dense_same_language: bool = False
 
 
 def check_text(text: object, max_chars: int) -> str:
@@ -105,19 +108,31 @@ def _row_z(x: np.ndarray) -> np.ndarray:
 
 
 def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True,
-                    q_occ: np.ndarray | None = None) -> Signals:
+                    q_occ: np.ndarray | None = None, lex_languages: frozenset[str] | None = None,
+                    dense_languages: frozenset[str] | None = None) -> Signals:
     """``q_occ``: the unit vectors to compare with occupations, when a trained head adapts them
-    (skills are always compared with ``q_dense``)."""
+    (skills are always compared with ``q_dense``). ``lex_languages``: the languages of the text;
+    character n-grams are compared with labels in those languages only, because across languages
+    they find false friends (Italian "patente", a driving licence, spells English "patent")."""
     q_occ = q_dense if q_occ is None else q_occ
     q_lex = index.lexical.encode_queries([u.text for u in units])
-    occ_lex = index.occupations.per_concept_max((q_lex @ index.occ_lex_t).toarray())
+
+    def same_language(table, sims):  # noqa: ANN001, ANN202
+        dense = sims.toarray()
+        mask = table.language_mask(lex_languages) if lex_languages else None
+        # a kind with no label in the text's language (Italian skills, in ESCO's Italian bundle) keeps them all
+        return table.per_concept_max(dense * mask if mask is not None and mask.any() else dense)
+
+    occ_lex = same_language(index.occupations, q_lex @ index.occ_lex_t)
     q_bin = (q_lex > 0).astype(np.float32)
-    occ_cov = index.occupations.per_concept_max((q_bin @ index.occ_lex_sq_t).toarray())
-    skill_lex = index.skills.per_concept_max((q_lex @ index.skill_lex_t).toarray())
+    occ_cov = same_language(index.occupations, q_bin @ index.occ_lex_sq_t)
+    skill_lex = same_language(index.skills, q_lex @ index.skill_lex_t)
     occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
         occ_sims = q_occ @ index.occ_dense.T
         occ_dense = index.occupations.per_concept_max(occ_sims if native else _row_z(occ_sims))
+        if native and dense_languages:
+            occ_dense = _same_language_max(index.occupations, occ_sims, dense_languages, occ_dense)
         skill_sims = q_dense @ index.skill_dense.T
         skill_dense = index.skills.per_concept_max(skill_sims)
         skill_z = index.skills.per_concept_max(_row_z(skill_sims))
@@ -128,6 +143,17 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
         if missing.any():  # occupations without a description take the mean, so they neither win nor lose
             occ_desc[:, missing] = occ_desc[:, ~missing].mean(axis=1, keepdims=True) if (~missing).any() else 0.0
     return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex, occ_desc)
+
+
+def _same_language_max(table, sims: np.ndarray, languages: frozenset[str], any_language: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Per concept, the best similarity among its labels in the text's languages; a concept with no
+    label in them keeps its best label in any language."""
+    mask = table.language_mask(languages)
+    if not mask.any():
+        return any_language
+    has = table.per_concept_max(mask[None, :]) > 0
+    same = table.per_concept_max(np.where(mask[None, :] > 0, sims, -1.0))
+    return np.where(has, same, any_language)
 
 
 class Scorer:

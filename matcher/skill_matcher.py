@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import asdict, fields
@@ -130,7 +131,16 @@ class SkillMatcher:
         lang = (language or guess_language(text) or "").split("+")[0].split("-")[0]
         return not lang or lang in self.taxonomy_.languages
 
-    def signals(self, text: str, language: str | None = None):  # noqa: ANN201 - the raw signals, for benchmarks and training
+    def lexical_languages(self, text: str, language: str | None = None) -> frozenset[str] | None:
+        """The taxonomy languages the text is written in (given, else guessed); None when unknown."""
+        parts = {p for p in re.split(r"[+-]", (language or guess_language(text) or "").lower()) if p}
+        known = frozenset(parts & set(self.taxonomy_.languages))
+        return known or None
+
+    def signals(self, text: str, language: str | None = None,  # noqa: ANN201 - the raw signals, for benchmarks and training
+                label_languages: frozenset[str] | None = None):
+        """``label_languages``: meet occupations through their labels in these languages only (a
+        cross-language benchmark such as MELO ita->en ranks English labels)."""
         units = narrative_units(text)
         q = self.encode_units([u.text for u in units])
         # One BLAS thread: these products are memory-bound, and idle BLAS threads left spinning
@@ -138,7 +148,10 @@ class SkillMatcher:
         # 175 -> 150 ms on 2 cores, bench/speed.py).
         with threadpool_limits(1, user_api="blas"):
             q_occ = apply_head(q, self.head_) if self.head_ is not None and q is not None else None
-            return compute_signals(self.index_, units, q, native=self.is_native(text, language), q_occ=q_occ)
+            langs = label_languages or self.lexical_languages(text, language)
+            dense = label_languages or (langs if self.scorer_.w.dense_same_language else None)
+            return compute_signals(self.index_, units, q, native=self.is_native(text, language) or bool(label_languages),
+                                   q_occ=q_occ, lex_languages=langs, dense_languages=dense)
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
               label_language: str | None = None) -> MatchResult:

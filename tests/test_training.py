@@ -294,3 +294,20 @@ def test_a_stopped_training_resumes_from_what_it_had_done(trained, monkeypatch):
     info = train(settings, taxonomy, config, run_dir=run)
     assert computed == [50]  # the first chunk (200 examples) was read back, only the rest computed
     assert info.path.exists() and not run.exists()  # a finished run leaves no checkpoints behind
+
+
+def test_the_scorer_learns_from_narratives_with_cross_validated_alpha(trained, tmp_path):
+    """Narratives with accepted ISCO codes train the scorer; its alpha is chosen by cross-validation
+    over them, and what the folds measured is in the registry record (and so in the model card)."""
+    settings, _, taxonomy, _, _ = trained
+    path = tmp_path / "train_narratives.jsonl"
+    path.write_text("\n".join(json.dumps({**n, "id": f"{n['id']}-{k}"}) for k in range(4) for n in NARRATIVES) + "\n",
+                    encoding="utf-8")
+    info = train(settings, taxonomy, TrainConfig(kind="scorer", per_occupation=4, scorer_examples=40, seed=2,
+                                                 narratives_file=str(path), scorer_alphas=(0.3, 3.0)))
+    cv = info.trained_on["scorer_cross_validation"]
+    assert info.trained_on["narratives"] == 20 and cv["narratives"] == 20
+    assert cv["chosen_alpha"] in (0.3, 3.0) and len(cv["by_alpha"]) == 2
+    for r in cv["by_alpha"]:
+        assert 0.0 <= r["fused_hit1"] <= r["fused_hit5"] <= 1.0 and 0.0 <= r["hit1"] <= r["hit5"] <= 1.0
+    assert "scorer_cross_validation" in (Registry(settings.registry_dir).get(info.id).path / "README.md").read_text()

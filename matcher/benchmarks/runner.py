@@ -65,7 +65,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
             notes.append(f"{absent} queries whose gold occupations are all absent from this taxonomy version (counted as misses)")
     ranked: list[list[str]] = []
     for i, q in enumerate(rows):
-        sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None)
+        sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None, bset.label_languages)
         if bset.kind == SKILL:
             scores = scorer.skill_report_scores(sig)
             ranked.append([index.skills.uris[j] for j in np.argsort(-scores)[:k]])

@@ -39,6 +39,7 @@ class BenchmarkSet:
     source: str  # what the numbers beside ours were measured on
     load: Callable[[Path, Path | None], list[Query]]  # (benchmarks dir, eval dir) -> queries
     needs_language: str | None = None  # a taxonomy language the set is meaningless without
+    label_languages: frozenset[str] | None = None  # rank occupations through labels in these languages only
 
 
 def _need(path: Path) -> Path:
@@ -136,7 +137,8 @@ def _skills_dev(_root: Path, eval_dir: Path | None) -> list[Query]:
 
 SETS: dict[str, BenchmarkSet] = {s.name: s for s in [
     BenchmarkSet("melo-ita-it", OCCUPATION, "it", "MELO ita_q_it_c_it, surface-form level", _melo("ita_q_it_c_it")),
-    BenchmarkSet("melo-ita-en", OCCUPATION, "it", "MELO ita_q_it_c_en, surface-form level", _melo("ita_q_it_c_en")),
+    BenchmarkSet("melo-ita-en", OCCUPATION, "it", "MELO ita_q_it_c_en, surface-form level", _melo("ita_q_it_c_en"),
+                 label_languages=frozenset({"en"})),
     BenchmarkSet("melo-fra", OCCUPATION, "fr", "MELO fra_q_fr_c_fr, surface-form level", _melo("fra_q_fr_c_fr"), "fr"),
     BenchmarkSet("melo-esp", OCCUPATION, "es", "MELO esp_q_es_c_es, surface-form level", _melo("esp_q_es_c_es"), "es"),
     BenchmarkSet("melo-rou", OCCUPATION, "ro", "MELO rou_q_ro_c_ro, surface-form level", _melo("rou_q_ro_c_ro"), "ro"),

@@ -37,6 +37,7 @@ class Example:
     kind: str  # alt_label | cross_language | description | title_skills | skills | outcome
     language: str
     positive: bool = True
+    accepted: tuple[str, ...] = ()  # every ISCO-4 group accepted for the text (narratives), when more than ``isco``
 
 
 def held_out(uri: str, share: float) -> bool:

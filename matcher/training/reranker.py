@@ -144,9 +144,10 @@ def training_matrix(matcher, examples, candidates: int = 50, progress=None):  # 
     scorer = matcher.scorer_
     Xs, ys, qid = [], [], []
     for i, ex in enumerate(examples):
-        sig = matcher.signals(ex.text)
+        sig = matcher.signals(ex.text, ex.language if ex.language in ("it", "en") else None)
         order, X, _ = candidate_features(scorer, sig, candidates)
-        y = np.asarray([scorer.isco[o] == ex.isco for o in order], dtype=np.int8)
+        ok = set(ex.accepted) or {ex.isco}
+        y = np.asarray([scorer.isco[o] in ok for o in order], dtype=np.int8)
         if not ex.positive:  # a rejected suggestion: only that occupation's group is known to be wrong
             keep = y.astype(bool)
             X, y = X[keep], np.zeros(int(keep.sum()), dtype=np.int8)

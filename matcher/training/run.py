@@ -46,6 +46,10 @@ class TrainConfig:
     finetune_epochs: int = 1
     holdout: float = 0.1
     eval_file: str | None = None
+    # narratives with accepted ISCO codes (narratives_train.jsonl): train the scorer, and choose its
+    # alpha among scorer_alphas by cross-validation over them
+    narratives_file: str | None = None
+    scorer_alphas: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
     use_outcomes: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -148,7 +152,9 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             head_info = {"shrink": getattr(head, "shrink_", 1.0), "validation_mrr_hit1": getattr(head, "validation_", {}),
                          "loss_per_epoch": head.history_}
         if "scorer" in config.kind:
-            scorer = _train_scorer(base, train_ex, outcomes, config, run_dir, progress)
+            scorer, cv = _train_scorer(base, train_ex, outcomes, config, run_dir, progress)
+            trained_on["narratives"] = cv["narratives"] if cv else 0
+            trained_on["scorer_cross_validation"] = cv
             import joblib
 
             joblib.dump(scorer, staged / "scorer.joblib")
@@ -244,10 +250,15 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
 
 def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list[Example], config: TrainConfig,
                   run_dir: Path, progress: Progress):  # noqa: ANN202
+    """The learned scorer, and (with narratives) the cross-validation that chose its alpha."""
+    from .narratives import best, cross_validate, narrative_examples
     from .reranker import LearnedScorer, training_matrix
 
     rng = random.Random(config.seed)
     ex = rng.sample(train_ex, min(config.scorer_examples, len(train_ex))) + outcomes
+    n_plain = len(ex)
+    if config.narratives_file:
+        ex += narrative_examples(config.narratives_file)
     chunk, parts = 200, []
     for start in range(0, len(ex), chunk):
         f = run_dir / f"features-{start:06d}.npz"
@@ -263,10 +274,16 @@ def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list
     X = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     groups = np.concatenate([p[2] for p in parts])
+    alpha, cv = config.scorer_alpha, None
+    if len(ex) > n_plain:
+        results = cross_validate(X, y, groups, np.arange(n_plain, len(ex)), config.scorer_alphas, seed=config.seed,
+                                 progress=progress)
+        alpha = best(results).alpha
+        cv = {"folds": 5, "narratives": len(ex) - n_plain, "chosen_alpha": alpha, "by_alpha": [asdict(r) for r in results]}
     progress("fitting scorer", 0, 1)
-    scorer = LearnedScorer(alpha=config.scorer_alpha).fit(X, y, groups)
+    scorer = LearnedScorer(alpha=alpha).fit(X, y, groups)
     progress("fitting scorer", 1, 1)
-    return scorer
+    return scorer, cv
 
 
 def model_card(info: ModelInfo) -> str:
