@@ -49,7 +49,11 @@ def main() -> None:
             changes[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
         m.scorer_.set_weights(dataclasses.replace(w, **changes))
     t0 = time.perf_counter()
-    results = run_benchmarks(m, args.sets, args.split, args.benchmarks, args.eval_dir, args.limit)
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == total or done % 200 == 0:
+            print(f"{stage}: {done}/{total} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+
+    results = run_benchmarks(m, args.sets, args.split, args.benchmarks, args.eval_dir, args.limit, progress)
     print(f"\n{m.model_version} · {args.split} splits · {' '.join(args.overrides) or 'as configured'} · "
           f"{time.perf_counter() - t0:.0f} s\n")
     print(markdown(table_rows(results, args.benchmarks)))

@@ -231,3 +231,44 @@ def test_evaluate_command_reports_metrics_and_names_bad_lines(small, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "matcher", "evaluate", "--eval", str(bad)], env=env, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode != 0 and "line 1" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def with_false_friend(tmp_path_factory):
+    """The small taxonomy plus a patent consultant (English "patent ...") and a lorry driver."""
+    import csv
+
+    from .esco_bundle import E, OCC_HEADER
+
+    root = tmp_path_factory.mktemp("falsefriend")
+    dirs = write_bundle(root / "esco")
+    patent, driver = f"{E}/occupation/c0000000-0000-0000-0000-000000000006", f"{E}/occupation/c0000000-0000-0000-0000-000000000007"
+    rows = {"en": [(patent, "2611", "patent consultant", "patent attorney\npatent agent"),
+                   (driver, "8332", "lorry driver", "truck driver\nheavy goods vehicle driver")],
+            "it": [(patent, "", "consulente in proprietà industriale", "consulente brevettuale"),
+                   (driver, "", "camionista", "autista di camion\nconducente di mezzi pesanti")]}
+    for d in dirs:
+        with (d / f"occupations_{d.name}.csv").open("a", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=OCC_HEADER)
+            for uri, isco, pref, alt in rows[d.name]:
+                w.writerow({k: "" for k in OCC_HEADER} | {"conceptType": "Occupation", "conceptUri": uri, "iscoGroup": isco,
+                                                          "preferredLabel": pref, "altLabels": alt})
+    settings = load_settings(database_url=f"sqlite:///{root / 'db.sqlite'}", data_dir=root / "var")
+    with open_database(settings)() as s:
+        import_bundle(s, dirs, release="false-friend")
+        taxonomy = load_taxonomy(s)
+    return SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy), patent, driver
+
+
+def test_patente_is_no_patent(with_false_friend):
+    """Italian "patente" (a driving licence) spells English "patent": character n-grams must not
+    link them. Lexical evidence meets only labels in the text's language."""
+    m, patent, driver = with_false_friend
+    col = m.index_.occupations.uris.index(patent)
+    italian = m.signals("Ho la patente C e ho guidato camion per dieci anni.")
+    across = m.signals("Ho la patente C e ho guidato camion per dieci anni.", label_languages=frozenset({"en"}))
+    assert across.occ_lex[:, col].max() > 0.3  # what English labels alone would give: the false friend
+    assert italian.occ_lex[:, col].max() < 0.5 * across.occ_lex[:, col].max()
+    assert italian.occ_cov[:, col].max() < 0.5 * across.occ_cov[:, col].max()
+    ranked = [o.uri for o in m.match("Ho la patente C e ho guidato camion per dieci anni.").occupations]
+    assert ranked[0] == driver

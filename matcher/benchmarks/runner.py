@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..matching import MatchInputError, check_text, narrative_units
 from .metrics import ranking_metrics
 from .sets import NARRATIVE, SETS, SKILL, BenchmarkSet, Query
 from .splits import REPORT, check_purpose
@@ -64,7 +65,15 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
         if absent:
             notes.append(f"{absent} queries whose gold occupations are all absent from this taxonomy version (counted as misses)")
     ranked: list[list[str]] = []
+    unreadable = 0
     for i, q in enumerate(rows):
+        try:
+            check_text(q.text, 100_000)
+            narrative_units(q.text)
+        except MatchInputError:  # a query of symbols only ("c++", "--"): the matcher refuses it, a miss
+            unreadable += 1
+            ranked.append([])
+            continue
         sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None, bset.label_languages)
         if bset.kind == SKILL:
             scores = scorer.skill_report_scores(sig)
@@ -74,5 +83,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
             ranked.append([scorer.isco[o] for o in order] if bset.kind == NARRATIVE else [index.occupations.uris[o] for o in order])
         if progress:
             progress(bset.name, i + 1, len(rows))
+    if unreadable:
+        notes.append(f"{unreadable} queries without words the matcher accepts: counted as misses")
     metrics = {key: round(v, 4) for key, v in ranking_metrics(ranked, [q.gold for q in rows]).items()}
     return SetResult(bset.name, split, metrics, notes)
