@@ -82,7 +82,8 @@ class ListwiseRanker(BaseEstimator):
             all_ = lse(sc)
             pos = lse(np.where(y, sc, -np.inf))
             value = float((all_ - pos)[has_pos].sum() / n + self.alpha * w @ w)
-            d = (np.exp(sc - all_[gi]) - np.where(y, np.exp(sc - pos[gi]), 0.0)) * valid
+            # exp only where it is used: a query with no right candidate has pos = -inf
+            d = (np.exp(sc - all_[gi]) - np.exp(np.where(y & valid, sc - np.where(valid, pos[gi], 0.0), -np.inf))) * valid
             return value, Z.T @ d / n + 2 * self.alpha * w
 
         res = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter})
