@@ -5,8 +5,7 @@ WORDS = {
     "it": {
         "title": "skillmatch", "login": "Accedi", "logout": "Esci", "username": "Nome utente", "password": "Password",
         "wrong_login": "Nome utente o password errati.",
-        "too_many_logins": "Troppi tentativi di accesso non riusciti: riprova tra {minutes} minuti.",
-        "csrf": "Il modulo è scaduto o non proviene da questo sito: ricarica la pagina e riprova.", "people": "Persone", "search": "Cerca per pseudonimo o pratica",
+        "too_many_logins": "Troppi tentativi di accesso non riusciti: riprova tra {minutes} minuti.", "people": "Persone", "search": "Cerca per pseudonimo o pratica",
         "new_person": "Nuova persona", "file_number": "Numero di pratica (facoltativo)", "profile": "Profilo",
         "narrative": "Racconto dell'esperienza (in qualsiasi lingua)", "narrative_language": "Lingua del racconto (facoltativa)",
         "languages": "Lingue parlate (separate da virgole)", "years": "Anni di esperienza", "country": "Paese",
@@ -40,8 +39,7 @@ WORDS = {
     "en": {
         "title": "skillmatch", "login": "Log in", "logout": "Log out", "username": "Username", "password": "Password",
         "wrong_login": "Wrong username or password.",
-        "too_many_logins": "Too many failed logins: try again in {minutes} minutes.",
-        "csrf": "The form has expired or did not come from this site: reload the page and try again.", "people": "People", "search": "Search by pseudonym or file number",
+        "too_many_logins": "Too many failed logins: try again in {minutes} minutes.", "people": "People", "search": "Search by pseudonym or file number",
         "new_person": "New person", "file_number": "File number (optional)", "profile": "Profile",
         "narrative": "What the person did (any language)", "narrative_language": "Language of the text (optional)",
         "languages": "Languages spoken (comma-separated)", "years": "Years of experience", "country": "Country",

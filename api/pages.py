@@ -4,7 +4,7 @@ Same users and roles as the API; the session is the same signed token, in an Htt
 SameSite=Strict cookie (so another site cannot post forms with it)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -121,8 +121,7 @@ def logout(request: Request) -> Response:
         with request.app.state.sessions() as db:
             user = db.get(User, int(claims["sub"]))
             if user is not None:
-                revoke_token(db, actor_for(user, "POST /logout"), claims["jti"],
-                             datetime.fromtimestamp(claims["exp"], timezone.utc))
+                revoke_token(db, actor_for(user, "POST /logout"), claims["jti"], claims["exp"])
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(COOKIE)
     return resp

@@ -48,7 +48,3 @@ def token_claims(secret: str, token: str) -> dict | None:
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return None
 
-
-def read_token(secret: str, token: str) -> int | None:
-    claims = token_claims(secret, token)
-    return int(claims["sub"]) if claims else None

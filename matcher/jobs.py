@@ -31,7 +31,7 @@ def redact_paths(message: str, folders: list[Path]) -> str:
     """A job's error is read by admins over HTTP: it names files, never the server's folders."""
     for folder in sorted({str(Path(f).resolve()) for f in folders} | {str(f) for f in folders}, key=len, reverse=True):
         if folder and folder != ".":
-            message = message.replace(folder.rstrip("/") + "/", "").replace(folder, "")
+            message = message.replace(folder.rstrip("/") + "/", "")
     # any other absolute path (a model folder, a library's file) is named by its last part only
     return _ABSOLUTE.sub(lambda m: m.group(2), message)
 
@@ -40,8 +40,8 @@ _ABSOLUTE = re.compile(r"(?<![\w.:/])((?:/[^\s'\"/:]+)+)/([^\s'\"/:]+)")
 
 
 class Job:
-    def __init__(self, root: Path, kind: str, redact: list[Path] | None = None):
-        self.redact = [Path(root), *(redact or [])]
+    def __init__(self, root: Path, kind: str):
+        self.redact = [Path(root)]
         self.dir = Path(root) / "jobs"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.state = JobState(uuid.uuid4().hex[:12], kind)

@@ -468,3 +468,12 @@ def test_the_sentinel_is_in_no_postgresql_page_wal_or_dump(net, tmp_path):
             except OSError:
                 pass
     assert not found, found
+
+
+def test_job_errors_name_files_not_folders():
+    from pathlib import Path
+
+    from matcher.jobs import redact_paths
+
+    msg = redact_paths("var/uploads/a1/occupations_en.csv, line 3: bad variable; model '/srv/models/e5' missing", [Path("var")])
+    assert msg == "uploads/a1/occupations_en.csv, line 3: bad variable; model 'e5' missing"

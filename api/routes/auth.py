@@ -1,7 +1,6 @@
 """Log in (OAuth2 password flow, rate-limited), log out, and the user's own API keys."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -46,7 +45,7 @@ def logout(request: Request, db: DB, actor: Current, token: Annotated[str | None
     claims = token_claims(request.app.state.secret, token) if token else None
     if claims is None:
         raise HTTPException(400, "log out ends a bearer token: this request did not send one")
-    users.revoke_token(db, actor, claims["jti"], datetime.fromtimestamp(claims["exp"], timezone.utc))
+    users.revoke_token(db, actor, claims["jti"], claims["exp"])
 
 
 @router.get("/me", response_model=Me)

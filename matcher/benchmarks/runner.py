@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..matching import MatchInputError, check_text, narrative_units
+from ..matching import MatchInputError, check_text
 from .metrics import ranking_metrics
 from .sets import NARRATIVE, SETS, SKILL, BenchmarkSet, Query
 from .splits import REPORT, check_purpose
@@ -69,12 +69,11 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
     for i, q in enumerate(rows):
         try:
             check_text(q.text, 100_000)
-            narrative_units(q.text)
+            sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None, bset.label_languages)
         except MatchInputError:  # a query of symbols only ("c++", "--"): the matcher refuses it, a miss
             unreadable += 1
             ranked.append([])
             continue
-        sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None, bset.label_languages)
         if bset.kind == SKILL:
             scores = scorer.skill_report_scores(sig)
             ranked.append([index.skills.uris[j] for j in np.argsort(-scores)[:k]])

@@ -92,7 +92,11 @@ def _seal(session: Session, _context, _instances) -> None:  # noqa: ANN001
             new = obj in session.new
             for attr, as_json in spec.items():
                 value = getattr(obj, attr)
-                if value is None or is_sealed(value) or (not new and not attributes.get_history(obj, attr).has_changes()):
+                if is_sealed(value) or (not new and not attributes.get_history(obj, attr).has_changes()):
+                    continue
+                if attr == "external_ref" and keyring is not None:
+                    obj.external_ref_hash = keyring.search_hash(value)
+                if value is None:
                     continue
                 if keyring is None:
                     raise NoKeyring("personal data cannot be written by a session without the keyring (open_database)")
@@ -103,9 +107,6 @@ def _seal(session: Session, _context, _instances) -> None:  # noqa: ANN001
                 plain = json.dumps(value, ensure_ascii=False) if as_json else str(value)
                 setattr(obj, attr, Keyring.seal_with(aead, key_id, plain, _where(obj, attr)))
                 pending.append((obj, attr, value))
-            if isinstance(obj, Person) and keyring is not None and (new or attributes.get_history(obj, "external_ref").has_changes()):
-                ref = next((v for o, a, v in reversed(pending) if o is obj and a == "external_ref"), None)
-                obj.external_ref_hash = keyring.search_hash(ref)
 
 
 @event.listens_for(Session, "after_flush_postexec")

@@ -37,9 +37,9 @@ class LoginGuard:
         self._per_user = parse(settings.login_failures_per_user)
         self._per_address = parse(settings.login_failures_per_address)
 
-    def _wait(self, username: str, address: str) -> int | None:
+    def _wait(self, name_key: str, address: str) -> int | None:
         waits = []
-        for limit, kind, key in ((self._per_user, "user", username.strip().lower()), (self._per_address, "address", address)):
+        for limit, kind, key in ((self._per_user, "user", name_key), (self._per_address, "address", address)):
             if not self._limiter.test(limit, "login", kind, key):
                 reset = self._limiter.get_window_stats(limit, "login", kind, key).reset_time
                 waits.append(max(1, math.ceil(reset - time.time())))
@@ -47,19 +47,20 @@ class LoginGuard:
 
     def login(self, session: Session, username: str, password: str, address: str, endpoint: str) -> LoginOutcome:
         who = Actor(None, username[:80], "anonymous", None, endpoint)
-        wait = self._wait(username, address)
+        name_key = username.strip().lower()  # "Op_A " and "op_a" are one user name to count
+        wait = self._wait(name_key, address)
         if wait is not None:
             record(session, who, "login_refused", "session", detail={"address": address, "retry_after": wait})
             session.commit()
             return LoginOutcome(retry_after=wait)
         user = authenticate(session, username, password)
         if user is None:
-            self._limiter.hit(self._per_user, "login", "user", username.strip().lower())
+            self._limiter.hit(self._per_user, "login", "user", name_key)
             self._limiter.hit(self._per_address, "login", "address", address)
             record(session, who, "login_failed", "session", detail={"address": address})
             session.commit()
             return LoginOutcome()
-        self._limiter.clear(self._per_user, "login", "user", username.strip().lower())
+        self._limiter.clear(self._per_user, "login", "user", name_key)
         record(session, Actor(user.id, user.username, user.role, user.organisation_id, endpoint), "login", "session",
                detail={"address": address})
         session.commit()

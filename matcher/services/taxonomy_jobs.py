@@ -17,7 +17,7 @@ def start_import(settings: Settings, sessions, paths: list[Path], release: str, 
     active: a bundle that imports but cannot be indexed never becomes the version the service
     reads at start. ``on_ready`` receives the fitted matcher, to swap it into the service;
     ``cleanup`` (the upload folder) is deleted when the job ends, whatever the outcome."""
-    job = Job(settings.data_dir, "taxonomy_import", redact=[settings.data_dir, *(p.parent for p in paths)])
+    job = Job(settings.data_dir, "taxonomy_import")
 
     def work(job: Job) -> dict:
         counter = {"stage": "", "done": 0, "total": None}

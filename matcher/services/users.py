@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -147,11 +147,12 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     return user
 
 
-def revoke_token(session: Session, actor: Actor, jti: str, expires_at: datetime) -> None:
-    """Logout: this token is refused from now on, until it would have expired anyway."""
+def revoke_token(session: Session, actor: Actor, jti: str, expires: int) -> None:
+    """Logout: this token (``expires``: its exp claim, seconds since the epoch) is refused from now
+    on, until it would have expired anyway."""
     session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
     if session.get(RevokedToken, jti) is None:
-        session.add(RevokedToken(jti=jti, expires_at=expires_at))
+        session.add(RevokedToken(jti=jti, expires_at=datetime.fromtimestamp(expires, timezone.utc)))
     record(session, actor, "logout", "session")
     session.commit()
 
