@@ -72,3 +72,15 @@ def test_the_harness_scores_a_matcher_and_puts_the_published_numbers_beside(benc
     assert "acc@1 0.420 (e5)" in rows[0][-1] and "mrr 0.538 (e5)" in rows[0][-1]
     assert "ConTeXT-Match" in rows[1][-1]
     assert markdown(rows).count("\n") == 3
+
+
+def test_a_malformed_benchmark_file_is_named(bench_dir):
+    from matcher.benchmarks.sets import BenchmarkDataError
+
+    path = bench_dir / "melo" / "ita_q_it_c_it" / "gold_uris.jsonl"
+    path.write_text(path.read_text() + "{not json\n")
+    with pytest.raises(BenchmarkDataError, match=r"gold_uris.jsonl, line 35"):
+        queries("melo-ita-it", REPORT, bench_dir, None)
+    (bench_dir / "decorte_skill_extraction" / "tech_test_annotations.csv").write_text("sentence,span\nx,y\n")
+    with pytest.raises(BenchmarkDataError, match="expected format"):
+        queries("decorte-tech", REPORT, bench_dir, None)

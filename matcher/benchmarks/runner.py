@@ -10,7 +10,8 @@ import numpy as np
 
 from ..matching import MatchInputError, check_text
 from .metrics import ranking_metrics
-from .sets import NARRATIVE, SETS, SKILL, BenchmarkSet, Query
+from ..evaluation import EvalFileError
+from .sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
 from .splits import REPORT, check_purpose
 
 ProgressFn = Callable[[str, int, int], None]
@@ -29,7 +30,13 @@ def queries(name: str, split: str, benchmarks_dir: Path, eval_dir: Path | None, 
     """The queries of one split. Tuning code passes ``purpose="tune"`` and is refused a report split.
     ``limit``: a fixed sample (by hash of the query id), the same every run."""
     check_purpose(split, purpose)
-    rows = [q for q in SETS[name].load(Path(benchmarks_dir), Path(eval_dir) if eval_dir else None) if q.split == split]
+    try:
+        loaded = SETS[name].load(Path(benchmarks_dir), Path(eval_dir) if eval_dir else None)
+    except EvalFileError as exc:
+        raise BenchmarkDataError(str(exc)) from None
+    except (KeyError, ValueError) as exc:  # a CSV without the expected columns
+        raise BenchmarkDataError(f"{name}: the files under {benchmarks_dir} are not in the expected format ({exc!r})") from None
+    rows = [q for q in loaded if q.split == split]
     if limit is not None and len(rows) > limit:
         rows = sorted(rows, key=lambda q: hashlib.sha256(f"{name}:{q.id}".encode()).digest())[:limit]
     return rows

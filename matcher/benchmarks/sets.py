@@ -52,8 +52,12 @@ def _melo(dataset: str) -> Callable[[Path, Path | None], list[Query]]:
     def load(root: Path, _eval: Path | None) -> list[Query]:
         path = _need(root / "melo" / dataset / "gold_uris.jsonl")
         out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            d = json.loads(line)
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                d = json.loads(line)
+                d["qid"], d["query"], d["gold_occupation_uris"]  # noqa: B018 - the fields a query needs
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BenchmarkDataError(f"{path}, line {n}: not a MELO gold line ({exc})") from None
             if d["gold_occupation_uris"]:  # the few queries whose gold is only an ISCO group are left out
                 out.append(Query(d["qid"], d["query"], set(d["gold_occupation_uris"]), hash_split(dataset, d["qid"]),
                                  dataset[:3][:2] if dataset.startswith(("ita", "fra", "esp", "rou")) else None))
