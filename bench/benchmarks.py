@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from matcher.benchmarks.report import DEFAULT_SETS, markdown, run_benchmarks, table_rows
+    from matcher.benchmarks.sets import SETS
     from matcher.db.service import open_database
     from matcher.matching import Weights
     from matcher.settings import get_settings
@@ -35,6 +36,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[], help="NAME=VALUE of a Weights field")
     args = ap.parse_args()
+    unknown = [n for n in args.sets if n not in SETS]
+    if unknown:
+        ap.error(f"unknown set(s) {', '.join(unknown)}; known: {', '.join(SETS)}")
 
     s = get_settings()
     with open_database(s)() as db:

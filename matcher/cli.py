@@ -74,6 +74,8 @@ def taxonomy_import(
     paths: list[Path] = typer.Argument(..., help="ESCO CSV bundle folders, ZIP files or CSV files, one per language"),
     version: str = typer.Option("unspecified", "--version", help="ESCO release, e.g. v1.2.0"),
     activate: bool = typer.Option(True, help="make the new version the active one"),
+    extra: list[Path] = typer.Option([], "--extra", help="folder or file of labels in more languages from another "
+                                     "ESCO release (e.g. v1.0.8 Spanish occupations): merged by concept URI, repeatable"),
 ) -> None:
     """Import the official ESCO CSV bundle (one or more languages) as a new taxonomy version."""
     from .taxonomy.errors import BundleError
@@ -91,12 +93,15 @@ def taxonomy_import(
         prog = ImportProgress(on_stage=stage, on_advance=lambda n: bar.advance(task["id"], n))
         try:
             with factory() as session:
-                result = import_bundle(session, paths, release=version, activate=activate, progress=prog)
+                result = import_bundle(session, paths, release=version, activate=activate, progress=prog,
+                                       extra_paths=extra)
         except BundleError as exc:
             bar.stop()
             fail(f"{exc}\nnothing was written.")
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    for note in result.merged:
+        console.print(note, highlight=False)
     if not result.created:
         out.print(f"these files were already imported as taxonomy version {result.version_id}"
                   f"{' (active)' if result.active else ''}: nothing to do.")

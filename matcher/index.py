@@ -24,7 +24,7 @@ from .encoders import Encoder, TfidfEncoder
 from .surface_forms import forms_for_labels
 from .taxonomy.model import ConceptRecord, Taxonomy
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 3: forms in one block per language
 ProgressFn = Callable[[str, int, int], None]  # stage, done, total
 
 
@@ -32,33 +32,93 @@ class StaleIndexError(RuntimeError):
     """A saved index does not match the active taxonomy or the encoder; it is never used silently."""
 
 
+@dataclass(frozen=True)
+class Block:
+    """The forms of one language: rows ``start:end`` of the table, grouped by concept."""
+
+    language: str
+    start: int
+    end: int
+    concepts: np.ndarray  # int64, the concept of each group, increasing
+    group_starts: np.ndarray  # int64, first row of each group, relative to ``start``
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
 @dataclass
 class FormTable:
-    """Surface forms of one kind of concept, sorted by concept so that per-concept maxima are one reduceat."""
+    """Surface forms of one kind of concept, in one block per language (English first), each block
+    sorted by concept: a query reads only the blocks of the languages it needs (an Italian text
+    need not scan Romanian labels), and per-concept maxima are one reduceat per block."""
 
     uris: list[str]  # concept uris, index = concept position
     texts: list[str]  # one per form
     languages: list[str]
-    concept_of_form: np.ndarray  # int32, non-decreasing
-    starts: np.ndarray = field(init=False)  # first form of each concept
+    concept_of_form: np.ndarray  # int32, non-decreasing within each language block
+    blocks: list[Block] = field(init=False)
+    first_form: np.ndarray = field(init=False)  # per concept, its first form (English preferred where it has one)
 
     def __post_init__(self) -> None:
-        self.starts = np.searchsorted(self.concept_of_form, np.arange(len(self.uris))).astype(np.int64)
+        self.blocks = []
+        langs = self.languages
+        owner = np.asarray(self.concept_of_form, dtype=np.int64)
+        start = 0
+        while start < len(langs):
+            end = start
+            while end < len(langs) and langs[end] == langs[start]:
+                end += 1
+            seg = owner[start:end]
+            if np.any(np.diff(seg) < 0):
+                raise StaleIndexError("index forms are not grouped by language and concept: rebuild it")
+            heads = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+            self.blocks.append(Block(langs[start], start, end, seg[heads], heads.astype(np.int64)))
+            start = end
+        first = np.full(len(self.uris), -1, dtype=np.int64)
+        for b in reversed(self.blocks):
+            first[b.concepts] = b.start + b.group_starts
+        self.first_form = first
 
-    def language_mask(self, languages: frozenset[str]) -> np.ndarray:
-        """1 for the forms written in one of ``languages``, 0 for the others (cached per set)."""
-        cache = self.__dict__.setdefault("_masks", {})
-        if languages not in cache:
-            cache[languages] = np.asarray([lang in languages for lang in self.languages], dtype=np.float32)
-        return cache[languages]
+    def select(self, languages: frozenset[str] | None) -> list[Block]:
+        """The blocks of ``languages``; all of them when that is None or names none of the table's."""
+        chosen = [b for b in self.blocks if languages is None or b.language in languages]
+        return chosen or list(self.blocks)
 
-    def per_concept_max(self, scores: np.ndarray) -> np.ndarray:
-        """(units x forms) -> (units x concepts), the best form of each concept."""
-        return np.maximum.reduceat(scores, self.starts, axis=1)
+    def take(self, scores: np.ndarray, blocks: list[Block]) -> np.ndarray:
+        """The columns of ``blocks`` (in their order) from scores over all forms."""
+        if len(blocks) == len(self.blocks):
+            return scores
+        return np.hstack([scores[:, b.start:b.end] for b in blocks])
+
+    def scores(self, matrix: np.ndarray, queries: np.ndarray, blocks: list[Block]) -> np.ndarray:
+        """queries x forms of ``blocks`` (in their order): products on contiguous, memory-mapped slices."""
+        if len(blocks) == len(self.blocks):
+            return queries @ np.asarray(matrix).T
+        return np.hstack([queries @ matrix[b.start:b.end].T for b in blocks])
+
+    def per_concept_max(self, scores: np.ndarray, blocks: list[Block] | None = None, fill: float = -np.inf) -> np.ndarray:
+        """(units x forms of ``blocks``) -> (units x concepts), the best form of each concept;
+        ``fill`` for concepts with no form in the blocks."""
+        blocks = self.blocks if blocks is None else blocks
+        out = np.full((scores.shape[0], len(self.uris)), -np.inf, dtype=np.float32)
+        offset = 0
+        for b in blocks:
+            m = np.maximum.reduceat(scores[:, offset:offset + b.size], b.group_starts, axis=1)
+            out[:, b.concepts] = np.maximum(out[:, b.concepts], m)
+            offset += b.size
+        if fill != -np.inf:
+            out[np.isneginf(out)] = fill
+        return out
+
+
+def _language_order(lang: str) -> tuple[int, str]:
+    return (0 if lang == "en" else 1, lang)
 
 
 def _forms(records: dict[str, ConceptRecord], kind: str) -> FormTable:
-    uris, texts, langs, owner = [], [], [], []
+    uris: list[str] = []
+    by_language: dict[str, list[tuple[int, str]]] = {}
     for uri, rec in records.items():
         forms = []
         for lang in sorted(rec.preferred.keys() | rec.alternatives.keys()):
@@ -69,8 +129,12 @@ def _forms(records: dict[str, ConceptRecord], kind: str) -> FormTable:
         ci = len(uris)
         uris.append(uri)
         for f in forms:
-            texts.append(f.text)
-            langs.append(f.language)
+            by_language.setdefault(f.language, []).append((ci, f.text))
+    texts, langs, owner = [], [], []
+    for lang in sorted(by_language, key=_language_order):
+        for ci, text in by_language[lang]:
+            texts.append(text)
+            langs.append(lang)
             owner.append(ci)
     return FormTable(uris, texts, langs, np.asarray(owner, dtype=np.int32))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .index import SearchIndex
+from .index import Block, FormTable, SearchIndex
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .taxonomy.model import Taxonomy
 from .units import Unit, split_units
@@ -109,19 +109,22 @@ def _row_z(x: np.ndarray) -> np.ndarray:
 
 def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True,
                     q_occ: np.ndarray | None = None, lex_languages: frozenset[str] | None = None,
-                    dense_languages: frozenset[str] | None = None) -> Signals:
+                    dense_languages: frozenset[str] | None = None, scan_languages: frozenset[str] | None = None) -> Signals:
     """``q_occ``: the unit vectors to compare with occupations, when a trained head adapts them
     (skills are always compared with ``q_dense``). ``lex_languages``: the languages of the text;
     character n-grams are compared with labels in those languages only, because across languages
-    they find false friends (Italian "patente", a driving licence, spells English "patent")."""
+    they find false friends (Italian "patente", a driving licence, spells English "patent").
+    ``scan_languages``: the label languages the dense signal reads (None: all); the text's own and
+    the service's are enough, and a taxonomy in seven languages then costs no more than in two.
+    ``dense_languages``: per concept, the dense signal keeps its labels in these languages when it
+    has any."""
     q_occ = q_dense if q_occ is None else q_occ
     q_lex = index.lexical.encode_queries([u.text for u in units])
 
-    def same_language(table, sims):  # noqa: ANN001, ANN202
-        dense = sims.toarray()
-        mask = table.language_mask(lex_languages) if lex_languages else None
+    def same_language(table: FormTable, sims: sp.spmatrix) -> np.ndarray:
         # a kind with no label in the text's language (Italian skills, in ESCO's Italian bundle) keeps them all
-        return table.per_concept_max(dense * mask if mask is not None and mask.any() else dense)
+        blocks = table.select(lex_languages)
+        return table.per_concept_max(table.take(sims.toarray(), blocks), blocks, fill=0.0)
 
     occ_lex = same_language(index.occupations, q_lex @ index.occ_lex_t)
     q_bin = (q_lex > 0).astype(np.float32)
@@ -129,13 +132,18 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     skill_lex = same_language(index.skills, q_lex @ index.skill_lex_t)
     occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
-        occ_sims = q_occ @ index.occ_dense.T
-        occ_dense = index.occupations.per_concept_max(occ_sims if native else _row_z(occ_sims))
+        occ, skills = index.occupations, index.skills
+        blocks = occ.select(scan_languages)
+        occ_sims = occ.scores(index.occ_dense, q_occ, blocks)
+        if not native:
+            occ_sims = _row_z(occ_sims)
+        occ_dense = _floor_missing(occ.per_concept_max(occ_sims, blocks))
         if native and dense_languages:
-            occ_dense = _same_language_max(index.occupations, occ_sims, dense_languages, occ_dense)
-        skill_sims = q_dense @ index.skill_dense.T
-        skill_dense = index.skills.per_concept_max(skill_sims)
-        skill_z = index.skills.per_concept_max(_row_z(skill_sims))
+            occ_dense = _same_language_max(occ, occ_sims, blocks, dense_languages, occ_dense)
+        sblocks = skills.select(scan_languages)
+        skill_sims = skills.scores(index.skill_dense, q_dense, sblocks)
+        skill_dense = _floor_missing(skills.per_concept_max(skill_sims, sblocks))
+        skill_z = _floor_missing(skills.per_concept_max(_row_z(skill_sims), sblocks))
     occ_desc = None
     if q_dense is not None and index.occ_desc is not None:
         occ_desc = q_occ @ index.occ_desc.T
@@ -145,15 +153,24 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex, occ_desc)
 
 
-def _same_language_max(table, sims: np.ndarray, languages: frozenset[str], any_language: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _floor_missing(x: np.ndarray) -> np.ndarray:
+    """Concepts with no label among the languages read take the lowest score of their row."""
+    bad = np.isneginf(x)
+    if bad.any():
+        x[bad] = np.broadcast_to(np.where(bad, np.inf, x).min(axis=1, keepdims=True), x.shape)[bad]
+    return x
+
+
+def _same_language_max(table: FormTable, sims: np.ndarray, blocks: list[Block], languages: frozenset[str],
+                       any_language: np.ndarray) -> np.ndarray:
     """Per concept, the best similarity among its labels in the text's languages; a concept with no
     label in them keeps its best label in any language."""
-    mask = table.language_mask(languages)
-    if not mask.any():
+    own = [i for i, b in enumerate(blocks) if b.language in languages]
+    if not own:
         return any_language
-    has = table.per_concept_max(mask[None, :]) > 0
-    same = table.per_concept_max(np.where(mask[None, :] > 0, sims, -1.0))
-    return np.where(has, same, any_language)
+    offsets = np.cumsum([0] + [b.size for b in blocks])
+    same = table.per_concept_max(np.hstack([sims[:, offsets[i]:offsets[i + 1]] for i in own]), [blocks[i] for i in own])
+    return np.where(np.isneginf(same), any_language, same)
 
 
 class Scorer:

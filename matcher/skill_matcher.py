@@ -55,7 +55,12 @@ class SkillMatcher:
         where = index_dir(Path(self.registry_dir), taxonomy, encoder) if self.registry_dir is not None else None
         index = None
         if where is not None and not self.rebuild and (where / "meta.json").exists():
-            index = SearchIndex.load(where, taxonomy, enc)  # StaleIndexError if it does not match
+            try:
+                index = SearchIndex.load(where, taxonomy, enc)
+            except StaleIndexError:
+                if not self.build_if_missing:
+                    raise
+                index = None  # an index this skillmatch cannot read (older format, other encoder): build anew
         if index is None:
             if where is not None and not self.rebuild and not self.build_if_missing:
                 raise FileNotFoundError(f"no index at {where}: build it with `skillmatch index build`")
@@ -102,7 +107,7 @@ class SkillMatcher:
         sh = [u for u in shown if u in pos]
         if not m or not sh:
             return {}
-        first = idx.skills.starts
+        first = idx.skills.first_form
         a = np.asarray(idx.skill_dense[[first[pos[u]] for u in m]])
         b = np.asarray(idx.skill_dense[[first[pos[u]] for u in sh]])
         sims = a @ b.T
@@ -150,8 +155,14 @@ class SkillMatcher:
             q_occ = apply_head(q, self.head_) if self.head_ is not None and q is not None else None
             langs = label_languages or self.lexical_languages(text, language)
             dense = label_languages or (langs if self.scorer_.w.dense_same_language else None)
+            scan = label_languages or (langs or frozenset()) | self.service_languages
             return compute_signals(self.index_, units, q, native=self.is_native(text, language) or bool(label_languages),
-                                   q_occ=q_occ, lex_languages=langs, dense_languages=dense)
+                                   q_occ=q_occ, lex_languages=langs, dense_languages=dense, scan_languages=scan)
+
+    @property
+    def service_languages(self) -> frozenset[str]:
+        """Label languages every text is compared with: English (the complete one) and the service's."""
+        return frozenset({"en", self.label_language})
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
               label_language: str | None = None) -> MatchResult:

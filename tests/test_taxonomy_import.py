@@ -202,3 +202,74 @@ def test_full_shared_bundle_imports_with_documented_counts(sessions, esco_dir):
         assert all(len(o.isco_code) == 4 for o in tax.occupations.values() if o.isco_code)
         assert tax.isco_groups["0110"].preferred["it"] == "Ufficiali delle forze armate"
     print(f"full it+en import: {seconds:.1f} s")
+
+
+def _write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_extra_labels_merge_by_uri_and_skip_unknown_concepts(sessions, bundle, tmp_path):
+    """Labels of another release (esco-extra: v1.0.8 Spanish occupations, v1.0.x French skills) join
+    the main bundle's concepts by URI; concepts it does not have are skipped and counted, never added."""
+    from .esco_bundle import OCC_HEADER, skill
+
+    extra = tmp_path / "extra"
+    (extra / "es").mkdir(parents=True)
+    (extra / "fr").mkdir()
+    withdrawn = "http://data.europa.eu/esco/occupation/d0000000-0000-0000-0000-00000000dead"
+    _write_rows(extra / "es" / "occupations_es.csv", OCC_HEADER, [
+        {"conceptType": "Occupation", "conceptUri": COOK, "iscoGroup": "9999", "preferredLabel": "cocinero/cocinera",
+         "altLabels": "cocinero de restaurante\ncocinero/cocinera", "description": "Los cocineros preparan comida."},
+        {"conceptType": "Occupation", "conceptUri": withdrawn, "iscoGroup": "5120", "preferredLabel": "pinche"},
+    ])
+    # the reduced v1.0.x skills layout: 7 columns, no hiddenLabels
+    _write_rows(extra / "fr" / "skills_fr.csv",
+                ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels", "description"],
+                [{"conceptType": "KnowledgeSkillCompetence", "conceptUri": skill(1), "skillType": "skill/competence",
+                  "reuseLevel": "sector-specific", "preferredLabel": "préparer des légumes", "altLabels": "", "description": ""}])
+    (extra / "fr" / "occupationSkillRelations.csv").write_text("occupationUri,relationType,skillType,skillUri\n")
+    with sessions() as s:
+        result = import_bundle(s, bundle, release="v1.2.0", extra_paths=[extra / "es", extra / "fr"])
+        tax = load_taxonomy(s)
+        assert s.scalar(select(func.count()).select_from(Concept).where(Concept.uri == withdrawn)) == 0
+    assert result.counts["occupations"] == 5 and result.counts["skills"] == 50  # nothing added
+    assert sorted(tax.languages) == ["en", "es", "fr", "it"]
+    cook = tax.occupations[COOK]
+    assert cook.preferred["es"] == "cocinero/cocinera" and cook.isco_code == "5120"  # the main bundle's group stays
+    assert cook.alternatives["es"] == ["cocinero de restaurante"]  # the preferred label is not repeated
+    assert cook.descriptions["es"] == "Los cocineros preparan comida."
+    assert tax.skills[skill(1)].preferred["fr"] == "préparer des légumes"
+    notes = "\n".join(result.merged)
+    assert "occupations_es.csv: es labels merged into 1 occupations; 1 row(s) skipped" in notes
+    assert "skills_fr.csv: fr labels merged into 1 skills" in notes
+    assert any(f.endswith("occupationSkillRelations.csv") for f in result.ignored_files)  # relations come from the main bundle
+
+
+def test_same_labels_twice_are_stored_once(sessions, bundle):
+    """The Italian occupations of two sources (MELO's and the official file) overlap: no repeated label."""
+    with sessions() as s:
+        import_bundle(s, bundle, release="once", extra_paths=[bundle[0]])
+        tax = load_taxonomy(s)
+    cook = tax.occupations[COOK]
+    assert len(cook.alternatives["it"]) == len(set(cook.alternatives["it"]))
+    assert cook.preferred["it"] == "cuoco/cuoca"
+
+
+def test_extra_labels_cli_reports_what_was_merged(tmp_path, bundle):
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    env = {"SKILLMATCH_DATA_DIR": str(tmp_path / "var")}
+    runner = CliRunner()
+    r = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["taxonomy", "import", *map(str, bundle), "--extra", str(bundle[0])], env=env)
+    assert r.exit_code == 0, r.output
+    assert "it labels merged into 4 occupations" in r.output
+    r = runner.invoke(app, ["taxonomy", "import", *map(str, bundle), "--extra", str(tmp_path / "nowhere")], env=env)
+    said = " ".join(r.output.split())  # the console wraps long lines
+    assert r.exit_code == 1 and "nowhere: no such file or folder" in said and "nothing was written" in said

@@ -1,6 +1,7 @@
 """Find the files of an ESCO CSV bundle in folders or ZIP files, as the ESCO portal ships them."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -33,6 +34,9 @@ class BundleFile:
     language: str | None  # None for language-independent files (relations)
     sha256: str
     opener: Callable[[], TextIO]
+    # a file of another ESCO release or translation that only adds labels to the concepts of the
+    # main bundle (merged by conceptUri); it creates no concept and no relation
+    extra: bool = False
 
 
 def classify(filename: str) -> tuple[str, str | None] | None:
@@ -71,7 +75,8 @@ def check_zip(path: Path, zf: zipfile.ZipFile, max_unpacked: int) -> None:
                           f"{max_unpacked / 1e6:.0f} MB (SKILLMATCH_MAX_UNPACKED_BYTES)")
 
 
-def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES) -> tuple[list[BundleFile], list[str]]:
+def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES,
+             require_occupations: bool = True) -> tuple[list[BundleFile], list[str]]:
     """Return the recognised files and the names of files that were ignored."""
     files: list[BundleFile] = []
     ignored: list[str] = []
@@ -111,14 +116,30 @@ def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES) -> tuple
             files.append(BundleFile(str(path), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
         else:
             raise BundleError(str(path), None, None, "not a folder, a ZIP file or a CSV file of the ESCO bundle")
-    if not any(f.kind == "occupations" for f in files):
+    if require_occupations and not any(f.kind == "occupations" for f in files):
         where = ", ".join(str(p) for p in paths)
         raise BundleError(where, None, None, "no occupations file (occupations_<lang>.csv) found: is this the ESCO CSV bundle?")
     return files, ignored
 
 
+LABEL_KINDS = {"occupations", "skills", "isco_groups", "skill_groups"}
+
+
+def discover_extra(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES) -> tuple[list[BundleFile], list[str]]:
+    """Files that add labels in more languages: only concept files count; relation files in them
+    are listed as ignored, because relations come from the main bundle only."""
+    files: list[BundleFile] = []
+    found, ignored = discover(paths, max_unpacked, require_occupations=False)
+    for f in found:
+        if f.kind in LABEL_KINDS and f.language:
+            files.append(dataclasses.replace(f, extra=True))
+        else:
+            ignored.append(f.name)
+    return files, ignored
+
+
 def bundle_checksum(files: list[BundleFile], release: str) -> str:
     h = hashlib.sha256(release.encode())
-    for f in sorted(files, key=lambda f: (f.kind, f.language or "", f.sha256)):
-        h.update(f"{f.kind}:{f.language}:{f.sha256}".encode())
+    for f in sorted(files, key=lambda f: (f.extra, f.kind, f.language or "", f.sha256)):
+        h.update(f"{'extra:' if f.extra else ''}{f.kind}:{f.language}:{f.sha256}".encode())
     return h.hexdigest()

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db.taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
-from .esco_files import MAX_UNPACKED_BYTES, BundleFile, bundle_checksum, discover
+from .esco_files import MAX_UNPACKED_BYTES, BundleFile, bundle_checksum, discover, discover_extra
 from .esco_parse import ParsedBundle, parse_bundle
 
 CHUNK = 5000
@@ -32,6 +32,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # per file of extra labels: merged and skipped
     seconds: float = 0.0
 
 
@@ -46,10 +47,18 @@ def _count_rows(files: list[BundleFile]) -> int:
 
 def import_bundle(session: Session, paths: list[Path], release: str = "unspecified", activate: bool = True,
                   progress: ImportProgress | None = None,
-                  before_commit: Callable[[], None] | None = None, max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> ImportResult:
+                  before_commit: Callable[[], None] | None = None, max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+                  extra_paths: list[Path] | None = None) -> ImportResult:
+    """``extra_paths``: folders or files of labels in more languages (other releases or
+    translations, such as ESCO v1.0.8 Spanish occupations), merged into the concepts of ``paths``
+    by conceptUri; they add no concept and no relation."""
     progress = progress or ImportProgress()
     t0 = time.perf_counter()
     files, ignored = discover(paths, max_unpacked_bytes)
+    if extra_paths:
+        extra, extra_ignored = discover_extra(extra_paths, max_unpacked_bytes)
+        files += extra
+        ignored += extra_ignored
     checksum = bundle_checksum(files, release)
     existing = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.checksum == checksum))
     if existing is not None:
@@ -61,6 +70,7 @@ def import_bundle(session: Session, paths: list[Path], release: str = "unspecifi
     bundle = parse_bundle(files, on_row=lambda: progress.on_advance(1))
     result = _write(session, bundle, files, release, checksum, activate, progress, before_commit)
     result.ignored_files = ignored
+    result.merged = bundle.merged
     result.seconds = time.perf_counter() - t0
     return result
 

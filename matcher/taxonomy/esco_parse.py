@@ -53,6 +53,7 @@ class ParsedBundle:
     relations: list[tuple[str, str, str]] = field(default_factory=list)  # source, target, relation
     languages: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # what each file of extra labels added or skipped
     rows_read: int = 0
 
 
@@ -114,12 +115,15 @@ def parse_bundle(files: list[BundleFile], on_row: Callable[[], None] | None = No
             for _, row in read_rows(f):
                 declared.add(row["conceptUri"].strip())
     skipped: dict[str, int] = {}
-    for f in sorted(files, key=lambda f: (ORDER.index(f.kind), f.language or "")):
+    # main files first, so that files of extra labels find every concept of the bundle
+    for f in sorted(files, key=lambda f: (f.extra, ORDER.index(f.kind), f.language or "")):
         if on_file:
             on_file(f)
         if f.language:
             bundle.languages.add(f.language)
-        if f.kind in CONCEPT_KIND:
+        if f.extra:
+            _merge_labels(f, bundle, on_row)
+        elif f.kind in CONCEPT_KIND:
             _parse_concepts(f, bundle, on_row)
         elif f.kind == "occupation_skill":
             seen: set[tuple[str, str]] = set()
@@ -160,7 +164,60 @@ def parse_bundle(files: list[BundleFile], on_row: Callable[[], None] | None = No
     for name, n in skipped.items():
         bundle.warnings.append(f"{name}: skipped {n} relation row(s) naming a concept that the bundle lists only in its hierarchy")
     _dedupe_relations(bundle)
+    for concept in bundle.concepts.values():
+        concept.labels = _one_preferred(concept.labels)
     return bundle
+
+
+def _one_preferred(labels: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """One preferred label and one description per language, the first read; a second preferred
+    label (another file or release of the same language) becomes an alternative; no repeats."""
+    out: dict[tuple[str, str, str], None] = {}
+    has: set[tuple[str, str]] = set()
+    for lang, typ, text in labels:
+        if typ in ("preferred", "description"):
+            if (lang, typ) in has:
+                if typ == "description":
+                    continue
+                typ = "alternative"
+            else:
+                has.add((lang, typ))
+        if typ == "alternative" and (lang, "preferred", text) in out:
+            continue
+        out.setdefault((lang, typ, text), None)
+    return list(out)
+
+
+def _merge_labels(f: BundleFile, bundle: ParsedBundle, on_row: Callable[[], None] | None) -> None:
+    """Labels of another release or translation, merged by conceptUri into the concepts the main
+    bundle has; concepts it does not have (withdrawn or added in another release) are skipped."""
+    kind = CONCEPT_KIND[f.kind]
+    merged = skipped = 0
+    for line, row in read_rows(f, on_row):
+        bundle.rows_read += 1
+        uri = _uri(f, line, "conceptUri", row["conceptUri"])
+        concept = bundle.concepts.get(uri)
+        pref = " ".join(row["preferredLabel"].split())
+        if concept is None or concept.kind != kind or not pref:
+            skipped += 1
+            continue
+        merged += 1
+        _add_labels(concept, f.language or "en", pref, row)
+    note = f"{f.name}: {f.language} labels merged into {merged} {kind}s"
+    if skipped:
+        note += f"; {skipped} row(s) skipped (concepts the main bundle does not have: another ESCO release)"
+    bundle.merged.append(note)
+
+
+def _add_labels(concept: ParsedConcept, lang: str, pref: str, row: dict[str, str]) -> None:
+    concept.labels.append((lang, "preferred", pref))
+    for alt in _split(row.get("altLabels")):
+        concept.labels.append((lang, "alternative", alt))
+    for hid in _split(row.get("hiddenLabels")):
+        concept.labels.append((lang, "hidden", hid))
+    desc = (row.get("description") or "").strip()
+    if desc:
+        concept.labels.append((lang, "description", desc))
 
 
 def _known(bundle: ParsedBundle, declared: set[str], skipped: dict[str, int], f: BundleFile, line: int,
@@ -224,11 +281,4 @@ def _parse_concepts(f: BundleFile, bundle: ParsedBundle, on_row: Callable[[], No
             concept.reuse_level = concept.reuse_level or (row.get("reuseLevel") or "").strip() or None
         elif kind == "skill_group":
             concept.code = concept.code or (row.get("code") or "").strip() or None
-        concept.labels.append((lang, "preferred", pref))
-        for alt in _split(row.get("altLabels")):
-            concept.labels.append((lang, "alternative", alt))
-        for hid in _split(row.get("hiddenLabels")):
-            concept.labels.append((lang, "hidden", hid))
-        desc = (row.get("description") or "").strip()
-        if desc:
-            concept.labels.append((lang, "description", desc))
+        _add_labels(concept, lang, pref, row)

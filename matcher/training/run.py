@@ -225,7 +225,7 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
     protos = np.asarray(idx.occ_desc, dtype=np.float32).copy()
     empty = ~protos.any(axis=1)
     if empty.any():  # occupations without a description: their preferred label's vector
-        first = idx.occupations.starts
+        first = idx.occupations.first_form
         protos[empty] = np.asarray(idx.occ_dense)[first[np.where(empty)[0]]]
     head = ProjectionHead(epochs=config.head_epochs, seed=config.seed)
     head.fit(Q, np.asarray([pos[e.occupation] for e in fit_ex]), protos, checkpoint=run_dir / "head.pt",
