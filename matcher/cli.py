@@ -295,16 +295,39 @@ def _print_result(result) -> None:  # noqa: ANN001
 
 
 @index_app.command("calibrate")
-def index_calibrate(eval_file: Path = typer.Option(..., "--eval", help="JSONL narratives with accepted ISCO-08 codes"),
-                    encoder: Optional[str] = typer.Option(None)) -> None:
-    """Fit the needs_review thresholds of the active index on an evaluation set and store them with it."""
+def index_calibrate(
+    eval_file: Optional[Path] = typer.Option(None, "--eval", help="your own validation narratives (JSONL with accepted "
+                                             "ISCO-08 codes), instead of a benchmark set's tune split"),
+    set_name: str = typer.Option("narratives-train", "--set", help="benchmark set whose tune split calibrates"),
+    eval_dir: Path = typer.Option(Path("../shared/eval"), envvar="SKILLMATCH_EVAL_DIR", help="folder of the project narratives"),
+    benchmarks: Path = typer.Option(Path("../shared/benchmarks"), envvar="SKILLMATCH_BENCHMARKS_DIR"),
+    encoder: Optional[str] = typer.Option(None),
+) -> None:
+    """Fit the needs_review thresholds of the active index on validation narratives and store them with it.
+
+    Never on a set that is reported as evidence: the dev narratives are refused."""
+    from .benchmarks.runner import queries
+    from .benchmarks.sets import NARRATIVE, SETS, BenchmarkDataError
+    from .benchmarks.splits import TUNE, TuneOnReportError, is_report_file
     from .calibration import calibrate
-    from .evaluation import EvalFileError, read_narratives
+    from .evaluation import EvalFileError, Narrative, read_narratives
 
     try:
-        narratives = read_narratives(eval_file)
-    except EvalFileError as exc:
+        if eval_file is not None:
+            if is_report_file(eval_file, eval_dir):
+                raise TuneOnReportError(f"{eval_file} holds the dev narratives, a report set: calibrate on validation "
+                                        "data (the default, the tune split of narratives-train)")
+            narratives = read_narratives(eval_file)
+        else:
+            if set_name not in SETS or SETS[set_name].kind != NARRATIVE:
+                fail(f"--set {set_name!r} is not a narrative set: choose from "
+                     f"{', '.join(n for n, b in SETS.items() if b.kind == NARRATIVE)}")
+            rows = queries(set_name, TUNE, benchmarks, eval_dir, purpose=TUNE)
+            narratives = [Narrative(q.id, q.language or "", q.text, sorted(q.gold)) for q in rows]
+    except (EvalFileError, BenchmarkDataError, TuneOnReportError) as exc:
         fail(str(exc))
+    if not narratives:
+        fail(f"{set_name} has no tune split to calibrate on")
     m = _matcher(encoder)
     try:
         stats = calibrate(m, narratives)
@@ -312,7 +335,8 @@ def index_calibrate(eval_file: Path = typer.Option(..., "--eval", help="JSONL na
         fail(str(exc))
     out.print(f"needs_review when the best score < {stats['review_min_score']} or another ISCO group is within "
               f"{stats['review_min_margin']}: flags {stats['flagged_wrong']} of {stats['wrong_top1']} wrong top-1 and "
-              f"{stats['flagged_right']} of {stats['narratives'] - stats['wrong_top1']} right ones; saved with the index")
+              f"{stats['flagged_right']} of {stats['narratives'] - stats['wrong_top1']} right ones "
+              f"({eval_file or set_name + ' tune split'}); saved with the index")
 
 
 # ---- service and users ---------------------------------------------------------------------------

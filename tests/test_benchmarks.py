@@ -84,3 +84,25 @@ def test_a_malformed_benchmark_file_is_named(bench_dir):
     (bench_dir / "decorte_skill_extraction" / "tech_test_annotations.csv").write_text("sentence,span\nx,y\n")
     with pytest.raises(BenchmarkDataError, match="expected format"):
         queries("decorte-tech", REPORT, bench_dir, None)
+
+
+def test_calibrate_refuses_the_dev_narratives(tmp_path):
+    """needs_review is calibrated on validation data: the dev narratives (a report set) are refused,
+    also under another name."""
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    eval_dir = tmp_path / "eval"
+    eval_dir.mkdir()
+    line = '{"id": "d1", "lang": "it", "text": "Ho fatto il cuoco.", "isco": ["5120"]}\n'
+    (eval_dir / "narratives_dev.jsonl").write_text(line, encoding="utf-8")
+    copy = tmp_path / "mine.jsonl"
+    copy.write_text(line, encoding="utf-8")
+    env = {"SKILLMATCH_DATA_DIR": str(tmp_path / "var")}
+    for path in (eval_dir / "narratives_dev.jsonl", copy):
+        r = CliRunner().invoke(app, ["index", "calibrate", "--eval", str(path), "--eval-dir", str(eval_dir)], env=env)
+        said = " ".join(r.output.split())
+        assert r.exit_code == 1 and "a report set" in said, said
+    r = CliRunner().invoke(app, ["index", "calibrate", "--set", "melo-ita-it"], env=env)
+    assert r.exit_code == 1 and "not a narrative set" in " ".join(r.output.split())

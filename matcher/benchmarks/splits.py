@@ -10,6 +10,7 @@ The rule, enforced here: whoever asks for queries *to tune on* never gets a repo
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 TUNE_SHARE = 0.30
 TUNE, REPORT = "tune", "report"
@@ -31,3 +32,18 @@ def check_purpose(split: str, purpose: str) -> None:
     if purpose == TUNE and split != TUNE:
         raise TuneOnReportError(f"the {split} split is for reporting only: tune on the tune split "
                                 "(official validation files, or the 30% hash split)")
+
+
+REPORT_FILES = ("narratives_dev.jsonl", "skills_dev.jsonl")
+
+
+def is_report_file(path: Path, eval_dir: Path | None) -> bool:
+    """Whether ``path`` is (a copy of) a file whose sets are reported as evidence."""
+    path = Path(path)
+    if path.name in REPORT_FILES:
+        return True
+    if eval_dir is None or not path.is_file():
+        return False
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    return any((Path(eval_dir) / f).is_file() and hashlib.sha256((Path(eval_dir) / f).read_bytes()).digest() == digest
+               for f in REPORT_FILES)
