@@ -19,7 +19,8 @@ from matcher.services import guidance, network
 from matcher.services import models as model_service
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
-from matcher.services.errors import ServiceError
+from matcher.langid import language_code
+from matcher.services.errors import Invalid, ServiceError
 from matcher.services.users import actor_for, revoke_token
 from matcher.shortage import latest_signals
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
@@ -164,6 +165,13 @@ def highlight(text: str, skills: list[dict]) -> list[dict]:
 @router.get("/operator/persons/{person_id}", response_class=HTMLResponse)
 async def operator_person(request: Request, person_id: PathId, max_km: float = Query(100.0, ge=0, le=1000)) -> Response:
     actor = _actor(request, "operator")
+    return await _person_page(request, actor, person_id, max_km)
+
+
+async def _person_page(request: Request, actor: Actor, person_id: int, max_km: float = 100.0,
+                       form: dict | None = None, errors: dict[str, str] | None = None) -> Response:
+    """The person's page; ``form`` and ``errors``: a profile that was not saved, shown again as typed
+    with a message next to each field that was refused."""
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
         try:
@@ -177,30 +185,56 @@ async def operator_person(request: Request, person_id: PathId, max_km: float = Q
             ranker = request.app.state.ranker.get(db, matcher)
             card = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request),
                                            min(max(max_km, 1.0), 2000.0))
-    ctx = {"person": person, "profile": profiles[-1] if profiles else None, "card": card, "decisions": decisions,
+    profile = profiles[-1] if profiles else None
+    if form is None:
+        form = {"narrative": profile.narrative if profile else "",
+                "narrative_language": (profile.narrative_language or "") if profile else "",
+                "languages": ", ".join(profile.languages) if profile else "",
+                "years_experience": "" if profile is None or profile.years_experience is None else f"{profile.years_experience:g}",
+                "country": (profile.country or "") if profile else "", "municipality": (profile.municipality or "") if profile else "",
+                "documents": [d["kind"] for d in profile.documents] if profile else []}
+    ctx = {"person": person, "profile": profile, "card": card, "decisions": decisions,
            "segments": highlight(card["profile"]["narrative"], card["skills"]) if card else [], "matcher_ready": matcher is not None,
-           "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS}
-    return _render(request, "operator_person.html", ctx, actor=actor)
+           "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS, "form": form, "errors": errors or {},
+           "max_chars": request.app.state.settings.max_text_chars}
+    return _render(request, "operator_person.html", ctx, 422 if errors else 200, actor=actor)
 
 
 @router.post("/operator/persons/{person_id}/profile")
-def operator_profile(request: Request, person_id: PathId, narrative: str = Form(min_length=1, max_length=5000),
-                     narrative_language: str = Form("", max_length=16), languages: str = Form("", max_length=200),
-                     years_experience: str = Form("", max_length=8), country: str = Form("", max_length=80),
-                     municipality: str = Form("", max_length=120), documents: list[str] = Form(default=[])) -> Response:
+async def operator_profile(request: Request, person_id: PathId, narrative: str = Form("", max_length=100_000),
+                           narrative_language: str = Form("", max_length=60), languages: str = Form("", max_length=200),
+                           years_experience: str = Form("", max_length=20), country: str = Form("", max_length=80),
+                           municipality: str = Form("", max_length=120), documents: list[str] = Form(default=[])) -> Response:
     actor = _actor(request, "operator")
-    try:
-        years = float(years_experience.replace(",", ".")) if years_experience.strip() else None
-    except ValueError:
-        years = None
-    if years is not None and not 0 <= years <= 70:
-        years = None
-    data = svc.ProfileInput(narrative=narrative, narrative_language=narrative_language.strip().lower() or None,
+    t = translator(_lang(request))
+    max_chars = request.app.state.settings.max_text_chars
+    form = {"narrative": narrative, "narrative_language": narrative_language, "languages": languages,
+            "years_experience": years_experience, "country": country, "municipality": municipality,
+            "documents": [k for k in documents if k in svc.DOCUMENT_KINDS]}
+    errors: dict[str, str] = {}
+    years = None
+    if years_experience.strip():
+        try:
+            years = float(years_experience.strip().replace(",", "."))
+        except ValueError:
+            errors["years_experience"] = t("years_not_number")
+    data = svc.ProfileInput(narrative=narrative, narrative_language=language_code(narrative_language) or None,
                             languages=[x.strip() for x in languages.split(",") if x.strip()][:20], years_experience=years,
                             country=country.strip() or None, municipality=municipality.strip() or None,
-                            documents=[{"kind": k} for k in documents if k in svc.DOCUMENT_KINDS])
-    with request.app.state.sessions() as db:
-        svc.add_profile(db, actor, person_id, data)
+                            documents=[{"kind": k} for k in form["documents"]])
+    for field, code, _ in svc.profile_problems(data, max_chars):
+        errors.setdefault(field, t(code).format(n=len(narrative), max=max_chars))
+    if not errors:
+        def save() -> None:
+            with request.app.state.sessions() as db:
+                svc.add_profile(db, actor, person_id, data, max_chars)
+
+        try:
+            await run_in_threadpool(save)
+        except Invalid as exc:  # a rule the form did not know: shown with the form, never a raw page
+            errors = {f: t(c) for f, c in exc.problems} or {"narrative": str(exc)}
+    if errors:
+        return await _person_page(request, actor, person_id, form=form, errors=errors)
     return RedirectResponse(f"/operator/persons/{person_id}", status_code=303)
 
 

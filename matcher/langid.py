@@ -45,3 +45,24 @@ def guess_language(text: str) -> str | None:
     scores = {lang: sum(t in words for t in tokens) for lang, words in _SETS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] > 0 else None
+
+
+# Names an operator may type for a language, in Italian, English and the language itself.
+LANGUAGE_NAMES = {
+    "it": "italiano italian", "en": "inglese english", "fr": "francese french français francais",
+    "es": "spagnolo spanish español espanol", "pt": "portoghese portuguese português portugues",
+    "ro": "rumeno romeno romanian română romana", "ar": "arabo arabic عربي العربية", "sq": "albanese albanian shqip",
+    "uk": "ucraino ukrainian українська", "ru": "russo russian русский", "de": "tedesco german deutsch",
+    "wo": "wolof", "bn": "bengalese bangla bengali", "ur": "urdu", "pa": "punjabi panjabi", "ti": "tigrino tigrinya",
+    "am": "amarico amharic", "so": "somalo somali", "ha": "hausa", "tr": "turco turkish", "pl": "polacco polish",
+    "zh": "cinese chinese", "fa": "persiano farsi persian", "hi": "hindi", "tl": "tagalog filipino",
+}
+_BY_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names.split()}
+
+
+def language_code(value: str) -> str:
+    """"Italiano" or "it" -> "it"; "italiano e inglese" -> "it+en"; anything else is returned as typed
+    (lower case), for the caller's check to refuse with its message."""
+    words = [w for w in re.split(r"[\s,;/+&-]+|\be\b|\band\b", value.strip().lower()) if w]
+    codes = [_BY_NAME.get(w, w) for w in words]
+    return "+".join(dict.fromkeys(codes)) if codes else ""

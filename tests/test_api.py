@@ -90,6 +90,18 @@ def test_profiles_are_versioned_not_overwritten(client, h):
     assert second["version"] == 2
 
 
+@pytest.mark.parametrize("body, field", [({"narrative": "     "}, "narrative"), ({"narrative": "12 345 ..."}, "narrative"),
+                                          ({"narrative": "Facevo il cuoco.", "narrative_language": "xx"}, "narrative_language")])
+def test_a_profile_that_cannot_be_matched_is_not_stored(client, h, body, field):
+    """The rules of a match apply on the way in: a blank or wordless narrative, an unknown
+    language are refused with a reason, and the profile list never breaks."""
+    p, _ = make_person(client, h)
+    r = client.post(f"/api/v1/persons/{p['id']}/profiles", json=body, headers=h["op_a"])
+    assert r.status_code == 422 and field in r.text
+    listed = client.get(f"/api/v1/persons/{p['id']}/profiles", headers=h["op_a"])
+    assert listed.status_code == 200 and len(listed.json()) == 1
+
+
 def test_other_organisation_gets_404_by_id_and_by_listing(client, h):
     p, prof = make_person(client, h)
     pid = p["id"]

@@ -196,3 +196,47 @@ def test_analyst_trains_sees_metrics_plotted_and_promotes(site):
     ana.screenshot(path=str(SHOTS / "analyst.png"), full_page=True)
     ana.get_by_role("button", name="Torna alla versione precedente → builtin").click()
     assert "In servizio" in ana.locator("tr[data-model='builtin']").inner_text()
+
+
+def test_profile_form_errors_stay_on_the_form_in_italian(site):
+    """Bad profile input is refused with a message next to its field, in Italian, keeping what was
+    typed; nothing is stored, so the person's page and the API's profile list keep working."""
+    base, browser = site
+    op = login(browser, base, "op")
+    op.get_by_role("button", name="Nuova persona").click()
+    person_url = op.url
+    person_id = int(person_url.split("/operator/persons/")[1].split("#")[0])
+    assert op.locator("label[for=narrative-input]").count() == 1  # the label is tied to its field
+    for label in op.locator("form#profile-form label[for]").all():  # every label names a field that exists
+        assert op.locator(f"#{label.get_attribute('for')}").count() == 1
+
+    op.locator("#narrative-input").fill("   12 345   ")
+    op.get_by_label("Anni di esperienza").fill("tre")
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert "non contiene parole" in op.locator("#narrative-error").inner_text()
+    assert "in cifre" in op.locator("#years_experience-error").inner_text()
+    assert op.get_by_label("Anni di esperienza").input_value() == "tre"  # kept as typed
+    assert "non è stato salvato" in op.locator("#profile-errors").inner_text()
+    op.screenshot(path=str(SHOTS / "operator-profile-errors.png"), full_page=True)
+
+    long_text = ("Ho lavorato come cuoco in un ristorante e preparavo le verdure ogni giorno. " * 80)[:6000]
+    op.locator("#narrative-input").fill(long_text)
+    op.get_by_label("Anni di esperienza").fill("2,5")
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert "6000 caratteri" in op.locator("#narrative-error").inner_text()
+    assert op.locator("#narrative-input").input_value() == long_text  # nothing cut
+
+    # a language written as a word is understood; one that is not is refused next to its field
+    op.locator("#narrative-input").fill("Facevo il cuoco in un ristorante: preparavo le verdure.")
+    op.get_by_label("Lingua del racconto (facoltativa)").fill("klingon")
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert "Lingua non riconosciuta" in op.locator("#narrative_language-error").inner_text()
+    op.get_by_label("Lingua del racconto (facoltativa)").fill("italiano")
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert op.locator("#profile-errors").count() == 0 and op.url.rstrip("#") == person_url
+    assert op.get_by_label("Lingua del racconto (facoltativa)").input_value() == "it"
+    assert "cuoco/cuoca" in op.locator("#occupations").inner_text()
+
+    tok = httpx.post(f"{base}/api/v1/auth/token", data={"username": "op", "password": PASSWORD}).json()["access_token"]
+    r = httpx.get(f"{base}/api/v1/persons/{person_id}/profiles", headers={"Authorization": f"Bearer {tok}"})
+    assert r.status_code == 200 and [p["narrative_language"] for p in r.json()] == ["it"]  # only the good one was stored

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Request, APIRouter, Depends, Query
 
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
@@ -38,9 +38,9 @@ def erase_person(person_id: PathId, db: DB, actor: Annotated[Actor, Depends(requ
 
 
 @router.post("/persons/{person_id}/profiles", response_model=ProfilePublic, status_code=201)
-def add_profile(person_id: PathId, body: ProfileCreate, db: DB, actor: Operator):  # noqa: ANN201
+def add_profile(person_id: PathId, body: ProfileCreate, db: DB, actor: Operator, request: Request):  # noqa: ANN201
     data = svc.ProfileInput(**{**body.model_dump(), "documents": [d.model_dump() for d in body.documents]})
-    return svc.add_profile(db, actor, person_id, data)
+    return svc.add_profile(db, actor, person_id, data, request.app.state.settings.max_text_chars)
 
 
 @router.get("/persons/{person_id}/profiles", response_model=list[ProfilePublic])

@@ -18,4 +18,11 @@ class Conflict(ServiceError):
 
 
 class Invalid(ServiceError):
+    """Bad input; ``problems`` holds (field, code) pairs so a form can show each next to its field
+    in the user's language (the message itself is English, for the API and the CLI)."""
+
     status = 422
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []

@@ -21,6 +21,7 @@ from ..db.people_models import Decision, MatchRecord, Person, Profile, Validated
 from ..privacy.sealed import erase_key, keyring_of
 from .actors import Actor
 from .audit import record
+from ..matching import MatchInputError, check_language, check_text
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 DOCUMENT_KINDS = ("qualification", "employment_contract", "training_certificate", "none")
@@ -107,12 +108,36 @@ class ProfileInput:
     municipality: str | None = None
 
 
-def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInput) -> Profile:
-    """A new version; earlier versions stay as they were."""
-    person = get_person(session, actor, person_id)
+def profile_problems(data: ProfileInput, max_chars: int = 5000) -> list[tuple[str, str, str]]:
+    """(field, code, message) for every field a profile cannot be saved with: the rules of a match,
+    so that a saved profile can always be matched and shown."""
+    problems = []
+    try:
+        check_text(data.narrative, max_chars)
+    except MatchInputError as exc:
+        code = ("narrative_empty" if not (data.narrative or "").strip() else
+                "narrative_too_long" if len(data.narrative) > max_chars else "narrative_no_words")
+        problems.append(("narrative", code, str(exc)))
+    try:
+        check_language(data.narrative_language)
+    except MatchInputError as exc:
+        problems.append(("narrative_language", "language_unknown", str(exc)))
+    if data.years_experience is not None and not 0 <= data.years_experience <= 70:
+        problems.append(("years_experience", "years_range", "years of experience must be between 0 and 70"))
     for d in data.documents or []:
         if d.get("kind") not in DOCUMENT_KINDS:
-            raise Invalid(f"document kind must be one of {', '.join(DOCUMENT_KINDS)}")
+            problems.append(("documents", "document_kind", f"document kind must be one of {', '.join(DOCUMENT_KINDS)}"))
+    return problems
+
+
+def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInput, max_chars: int = 5000) -> Profile:
+    """A new version; earlier versions stay as they were. Refused (nothing stored) when a field
+    breaks the rules of a match."""
+    person = get_person(session, actor, person_id)
+    problems = profile_problems(data, max_chars)
+    if problems:
+        raise Invalid("; ".join(f"{f}: {m}" for f, _, m in problems), [(f, c) for f, c, _ in problems])
+    data.narrative_language = check_language(data.narrative_language)
     for attempt in range(5):
         last = session.scalar(select(func.max(Profile.version)).where(Profile.person_id == person.id)) or 0
         profile = Profile(person_id=person.id, version=last + 1, narrative=data.narrative,
