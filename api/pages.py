@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -60,11 +61,30 @@ def _actor(request: Request, *roles: str) -> Actor:
     with request.app.state.sessions() as db:
         user = user_for_token(db, request.app.state.secret, token) if token else None
         if user is None:
-            raise Redirect("/login")
+            raise Redirect(_login_url(request, expired=bool(token)))
         actor = actor_for(user, f"{request.method} {request.url.path}")
     if roles and actor.role not in roles:
         raise PermissionError(actor.role)
     return actor
+
+
+def _login_url(request: Request, expired: bool) -> str:
+    """Back to where the operator was after logging in: the page itself, or for a form sent with
+    an ended session the page that holds the form (its draft is kept in the browser tab)."""
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc in ("", request.url.netloc)
+        back = referer.path if same_site and referer.path else "/"
+    query = {"next": back} if _safe_next(back) and back not in ("/", "/login") else {}
+    if expired:
+        query["expired"] = "1"
+    return "/login" + (f"?{urlencode(query)}" if query else "")
+
+
+def _safe_next(url: str | None) -> bool:
+    """Only a path of this site: never another host ("//evil", "https://…") or a scheme."""
+    return bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url and ":" not in url.split("?")[0]
 
 
 def install(app) -> None:  # noqa: ANN001
@@ -90,24 +110,28 @@ def home(request: Request) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> Response:
-    return _render(request, "login.html", {})
+def login_page(request: Request, next: str = Query("", max_length=500), expired: str = Query("", max_length=1)) -> Response:  # noqa: A002
+    return _render(request, "login.html", {"next": next if _safe_next(next) else "", "expired": expired == "1"})
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(max_length=80), password: str = Form(max_length=200)) -> Response:
+def login(request: Request, username: str = Form(max_length=80), password: str = Form(max_length=200),
+          next: str = Form("", max_length=500)) -> Response:  # noqa: A002
     with request.app.state.sessions() as db:
         outcome = request.app.state.login_guard.login(db, username, password, client_address(request), "POST /login")
     if outcome.retry_after is not None:
         resp = _render(request, "login.html", {"error": translator(_lang(request))("too_many_logins").format(
-            minutes=max(1, round(outcome.retry_after / 60)))}, 429)
+            minutes=max(1, round(outcome.retry_after / 60))), "next": next if _safe_next(next) else ""}, 429)
         resp.headers["Retry-After"] = str(outcome.retry_after)
         return resp
     user = outcome.user
     if user is None:
-        return _render(request, "login.html", {"error": translator(_lang(request))("wrong_login")}, 401)
+        return _render(request, "login.html", {"error": translator(_lang(request))("wrong_login"),
+                                               "next": next if _safe_next(next) else ""}, 401)
     token, seconds = create_token(request.app.state.secret, user.id, user.role, request.app.state.settings.token_minutes)
-    resp = RedirectResponse(HOME[user.role], status_code=303)
+    # back to the page the session ended on, when it is one of this role's pages
+    back = next if _safe_next(next) and next.startswith(HOME[user.role]) else HOME[user.role]
+    resp = RedirectResponse(back, status_code=303)
     resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=seconds,
                     secure=request.app.state.settings.environment == "production")
     return resp

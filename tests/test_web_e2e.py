@@ -240,3 +240,32 @@ def test_profile_form_errors_stay_on_the_form_in_italian(site):
     tok = httpx.post(f"{base}/api/v1/auth/token", data={"username": "op", "password": PASSWORD}).json()["access_token"]
     r = httpx.get(f"{base}/api/v1/persons/{person_id}/profiles", headers={"Authorization": f"Bearer {tok}"})
     assert r.status_code == 200 and [p["narrative_language"] for p in r.json()] == ["it"]  # only the good one was stored
+
+
+def test_an_ended_session_keeps_the_draft_and_returns_to_it(site):
+    """The session ends while the operator writes: the login page says why, and after logging in
+    the operator is back on the person's page with the text that was typed."""
+    from api.pages import COOKIE
+
+    base, browser = site
+    op = login(browser, base, "op")
+    op.get_by_role("button", name="Nuova persona").click()
+    person_path = "/operator/persons/" + op.url.split("/operator/persons/")[1].split("#")[0]
+    draft = "Ho lavorato tre anni in una pizzeria a Tunisi: stendevo la pasta e gestivo il forno a legna."
+    op.locator("#narrative-input").fill(draft)
+    # the token ends (expiry, restart with a new secret, logout elsewhere): the cookie no longer signs in
+    op.context.add_cookies([{"name": COOKIE, "value": "ended.session.token", "url": base}])
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert "/login" in op.url and "La sessione è scaduta" in op.locator("#session-expired").inner_text()
+    op.screenshot(path=str(SHOTS / "login-session-expired.png"), full_page=True)
+    op.get_by_label("Nome utente").fill("op")
+    op.get_by_label("Password").fill(PASSWORD)
+    op.get_by_role("button", name="Accedi").click()
+    assert op.url.endswith(person_path)
+    assert op.locator("#narrative-input").input_value() == draft
+    assert op.locator("#draft-restored").is_visible()
+    op.get_by_role("button", name="Salva e analizza").click()
+    assert "pizz" in op.locator("#narrative").inner_text() and not op.locator("#draft-restored").is_visible()
+    # a login link cannot send anyone to another site
+    op.goto(f"{base}/login?next=//evil.example/x")
+    assert op.locator("input[name=next]").count() == 0
