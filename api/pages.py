@@ -192,6 +192,19 @@ async def operator_person(request: Request, person_id: PathId, max_km: float = Q
     return await _person_page(request, actor, person_id, max_km)
 
 
+def _target_names(request: Request, decisions: list) -> dict[str, str]:
+    """The name of what each decision is about (an occupation in the operator's language, a vacancy's title)."""
+    matcher = request.app.state.matcher.get()
+    lang = _lang(request)
+    names = {}
+    for d in decisions:
+        if d.target_kind == "occupation" and matcher is not None and d.target_uri in matcher.taxonomy_.occupations:
+            names[d.target_uri] = matcher.taxonomy_.occupations[d.target_uri].label(lang)
+        elif d.target_kind == "vacancy":
+            names[d.target_uri] = translator(lang)("vacancy") + " " + d.target_uri.rsplit("/", 1)[-1]
+    return names
+
+
 async def _person_page(request: Request, actor: Actor, person_id: int, max_km: float = 100.0,
                        form: dict | None = None, errors: dict[str, str] | None = None) -> Response:
     """The person's page; ``form`` and ``errors``: a profile that was not saved, shown again as typed
@@ -218,6 +231,7 @@ async def _person_page(request: Request, actor: Actor, person_id: int, max_km: f
                 "country": (profile.country or "") if profile else "", "municipality": (profile.municipality or "") if profile else "",
                 "documents": [d["kind"] for d in profile.documents] if profile else []}
     ctx = {"person": person, "profile": profile, "card": card, "decisions": decisions,
+           "target_names": _target_names(request, decisions), "saved": request.query_params.get("saved") == "decision",
            "segments": highlight(card["profile"]["narrative"], card["skills"]) if card else [], "matcher_ready": matcher is not None,
            "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS, "form": form, "errors": errors or {},
            "max_chars": request.app.state.settings.max_text_chars}
@@ -273,7 +287,7 @@ def operator_decision(request: Request, person_id: PathId, target_uri: str = For
                                                                    reason.strip() or None))
         except ServiceError as exc:
             return _render(request, "message.html", {"message": str(exc)}, exc.status, actor)
-    return RedirectResponse(f"/operator/persons/{person_id}#decisions", status_code=303)
+    return RedirectResponse(f"/operator/persons/{person_id}?saved=decision#decisions", status_code=303)
 
 
 @router.post("/operator/persons/{person_id}/erase")

@@ -128,8 +128,11 @@ def test_operator_employer_and_roles_in_a_real_browser(site):
     # record a decision with the keyboard-reachable form of the first occupation
     op.get_by_label("Esito").first.select_option("accepted")
     op.get_by_role("button", name="Registra").first.click()
-    assert "accepted" in op.locator("#decisions").inner_text()
-    person_id = int(op.url.split("/operator/persons/")[1].split("#")[0])
+    decided = op.locator("#decisions").inner_text()
+    assert "accettata" in decided and "cuoco/cuoca" in decided and "accepted" not in decided  # words, not codes
+    assert "Decisione registrata: accettata — cuoco/cuoca" in op.locator("#decision-saved").inner_text()
+    assert "Tirocinio avviato".lower() in op.get_by_label("Esito").first.inner_text().lower()
+    person_id = int(re.match(r"\d+", op.url.split("/operator/persons/")[1]).group())
     # the API returns the decision the page recorded
     tok = httpx.post(f"{base}/api/v1/auth/token", data={"username": "op", "password": PASSWORD}).json()["access_token"]
     decisions = httpx.get(f"{base}/api/v1/persons/{person_id}/decisions", headers={"Authorization": f"Bearer {tok}"}).json()
