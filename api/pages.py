@@ -192,6 +192,23 @@ async def operator_person(request: Request, person_id: PathId, max_km: float = Q
     return await _person_page(request, actor, person_id, max_km)
 
 
+def _review_text(request: Request, match: dict) -> str:
+    """Why a suggestion needs an expert, in the operator's words (codes and figures stay in the API)."""
+    t, lang = translator(_lang(request)), _lang(request)
+    matcher = request.app.state.matcher.get()
+    occupations = matcher.taxonomy_.occupations if matcher is not None else {}
+    parts = []
+    for d in match.get("review_details") or []:
+        if d.get("code") == "low_score":
+            parts.append(t("review_low_score"))
+        elif d.get("code") == "close_groups":
+            names = [occupations[u].label(lang) if u in occupations else u for u in d.get("occupations", [])]
+            parts.append(t("review_close_groups").format(occupations=", ".join(names)))
+        else:
+            parts.append(t("review_nothing"))
+    return " ".join(parts) or "; ".join(match.get("review_reasons") or [])  # matches stored before the codes
+
+
 def _target_names(request: Request, decisions: list) -> dict[str, str]:
     """The name of what each decision is about (an occupation in the operator's language, a vacancy's title)."""
     matcher = request.app.state.matcher.get()
@@ -232,6 +249,7 @@ async def _person_page(request: Request, actor: Actor, person_id: int, max_km: f
                 "documents": [d["kind"] for d in profile.documents] if profile else []}
     ctx = {"person": person, "profile": profile, "card": card, "decisions": decisions,
            "target_names": _target_names(request, decisions), "saved": request.query_params.get("saved") == "decision",
+           "review_text": _review_text(request, card["match"]) if card else "",
            "segments": highlight(card["profile"]["narrative"], card["skills"]) if card else [], "matcher_ready": matcher is not None,
            "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS, "form": form, "errors": errors or {},
            "max_chars": request.app.state.settings.max_text_chars}
@@ -307,7 +325,8 @@ async def operator_card(request: Request, person_id: PathId) -> Response:
     with request.app.state.sessions() as db:
         ranker = request.app.state.ranker.get(db, matcher)
         data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
-    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": _lang(request)})
+    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": _lang(request),
+                                                             "review_text": _review_text(request, data["match"])})
 
 
 # ---- employer ------------------------------------------------------------------------------------

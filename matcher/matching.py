@@ -331,19 +331,29 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
 
 def review_reasons(scorer: Scorer, occ_scores: np.ndarray, order: np.ndarray) -> list[str]:
     """SOCcer's rule: send to an expert when the best is weak or a different group is close behind."""
+    return [d["text"] for d in review_details(scorer, occ_scores, order)]
+
+
+def review_details(scorer: Scorer, occ_scores: np.ndarray, order: np.ndarray) -> list[dict]:
+    """The reasons with what a page needs to say them in words: ``code`` (low_score, close_groups,
+    nothing), the figures, and the occupations concerned."""
     w = scorer.w
-    reasons = []
     if not len(order):
-        return ["no occupation found"]
+        return [{"code": "nothing", "text": "no occupation found"}]
+    reasons = []
     top = float(occ_scores[order[0]])
     if top < w.review_min_score:
-        reasons.append(f"best score {top:.2f} is below {w.review_min_score:.2f}")
+        reasons.append({"code": "low_score", "text": f"best score {top:.2f} is below {w.review_min_score:.2f}",
+                        "score": round(top, 2), "threshold": w.review_min_score})
     top_isco = scorer.isco[order[0]]
     for o in order[1:]:
         if scorer.isco[o] != top_isco:
             margin = top - float(occ_scores[o])
             if margin < w.review_min_margin:
-                reasons.append(f"another occupation group ({scorer.isco[o]}) is within {margin:.2f} of the best ({top_isco})")
+                uris = scorer.index.occupations.uris
+                reasons.append({"code": "close_groups", "margin": round(margin, 2), "groups": [top_isco, scorer.isco[o]],
+                                "occupations": [uris[order[0]], uris[o]],
+                                "text": f"another occupation group ({scorer.isco[o]}) is within {margin:.2f} of the best ({top_isco})"})
             break
     return reasons
 

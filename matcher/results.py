@@ -43,6 +43,8 @@ class MatchResult:
     needs_review: bool
     review_reasons: list[str] = field(default_factory=list)
     language: str | None = None
+    # the reasons as codes and figures, for pages that say them in the reader's language
+    review_details: list[dict] = field(default_factory=list)
     taxonomy_version: int | None = None
     model_version: str | None = None
 

@@ -19,7 +19,7 @@ from .encoders import Encoder, EncoderError, load_encoder
 from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
 from .langid import guess_language
 from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, compute_signals,
-                       narrative_units, review_reasons)
+                       narrative_units, review_details)
 from .results import MatchResult
 from .taxonomy.model import Taxonomy
 from .training.head import apply_head
@@ -175,7 +175,8 @@ class SkillMatcher:
         labels = check_language(label_language) or self.label_language
         result = build_result(self.scorer_, sig, occ, lang, top_k or self.top_k, self.top_skills, labels)
         order = np.argsort(-occ)[:5]
-        result.review_reasons = review_reasons(self.scorer_, occ, order)
+        result.review_details = review_details(self.scorer_, occ, order)
+        result.review_reasons = [d["text"] for d in result.review_details]
         result.needs_review = bool(result.review_reasons)
         result.taxonomy_version = self.taxonomy_.version_id
         result.model_version = self.model_version
