@@ -33,6 +33,16 @@ from .security import create_token, token_claims
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+
+def _skill_label(skill: dict, lang: str) -> str:
+    """A skill's label, marked with its language when it is not the page's (ESCO has no Italian
+    skill labels in the shared bundle: the operator sees the English one, marked "(EN)")."""
+    other = skill.get("label_language")
+    return f"{skill['label']} ({other.upper()})" if other and other != lang else skill["label"]
+
+
+templates.env.filters["skill_label"] = _skill_label
 COOKIE = "skillmatch_session"
 HOME = {"operator": "/operator", "employer": "/employer", "analyst": "/analyst", "admin": "/admin"}
 

@@ -124,6 +124,7 @@ class SkillPublic(BaseModel):
     score: float
     evidence: list[EvidencePublic] = []
     skill_type: str | None = None
+    label_language: str | None = Field(default=None, description="language of the label; another than asked when ESCO has none in it")
 
 
 class SkillRefPublic(BaseModel):

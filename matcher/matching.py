@@ -305,7 +305,7 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
             break
         uri = index.skills.uris[k]
         rec = tax.skills[uri]
-        m = SkillMatch(uri, rec.label(label_language), round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k]), rec.skill_type)
+        m = SkillMatch(uri, *_label(rec, label_language, round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k])))
         skills.append(m)
         shown_by_uri[uri] = m
     skill_pos = scorer.skill_pos
@@ -321,12 +321,18 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
             if s in shown_by_uri:
                 shown.append(shown_by_uri[s])
             elif report[k] >= threshold:  # evidenced, though not among the skills listed for the text
-                shown.append(SkillMatch(s, srec.label(label_language), round(float(report[k]), 4),
-                                        evidence_for(sig, per_unit[:, k]), srec.skill_type))
+                shown.append(SkillMatch(s, *_label(srec, label_language, round(float(report[k]), 4),
+                                                   evidence_for(sig, per_unit[:, k]))))
             else:
                 missing.append(SkillRef(s, srec.label(label_language)))
         occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing))
     return MatchResult(occs, skills, False, [], language)
+
+
+def _label(rec, language: str, score: float, evidence: list[Evidence]) -> tuple:  # noqa: ANN001
+    """SkillMatch fields after the uri: the label in ``language`` or the first fallback, marked with its language."""
+    text, lang = rec.label_in(language)
+    return text, score, evidence, rec.skill_type, lang
 
 
 def review_reasons(scorer: Scorer, occ_scores: np.ndarray, order: np.ndarray) -> list[str]:

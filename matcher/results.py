@@ -18,6 +18,7 @@ class SkillMatch:
     score: float
     evidence: list[Evidence] = field(default_factory=list)
     skill_type: str | None = None
+    label_language: str | None = None  # the label's language: another than asked when the taxonomy has none in it
 
 
 @dataclass

@@ -123,6 +123,8 @@ def test_operator_employer_and_roles_in_a_real_browser(site):
     marks = op.locator("#narrative mark")
     assert marks.count() >= 1 and "verdure" in " ".join(marks.all_inner_texts())
     assert "cuoco/cuoca" in op.locator("#occupations").inner_text()
+    # the small bundle has English skill labels only: shown, and marked as English on the Italian page
+    assert "prepare vegetables (EN)" in op.locator("ul.skills").inner_text()
     if op.locator("#needs-review").count():  # the reasons in words, never scores or codes
         review = op.locator("#needs-review").inner_text()
         assert "score" not in review and "group" not in review and ("dice poco" in review or "gruppi diversi" in review)

@@ -23,10 +23,17 @@ class ConceptRecord:
     descriptions: dict[str, str] = field(default_factory=dict)
 
     def label(self, language: str = "it", fallbacks: tuple[str, ...] = ("it", "en")) -> str:
+        return self.label_in(language, fallbacks)[0]
+
+    def label_in(self, language: str = "it", fallbacks: tuple[str, ...] = ("it", "en")) -> tuple[str, str | None]:
+        """(label, its language): the asked language, else the first fallback the concept has."""
         for lang in (language, *fallbacks):
             if lang in self.preferred:
-                return self.preferred[lang]
-        return next(iter(self.preferred.values()), self.uri)
+                return self.preferred[lang], lang
+        if self.preferred:
+            lang, text = next(iter(self.preferred.items()))
+            return text, lang
+        return self.uri, None
 
 
 @dataclass
