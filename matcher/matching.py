@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .index import Block, FormTable, SearchIndex
+from .language_skills import LanguageSkills
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .taxonomy.model import Taxonomy
 from .units import Unit, split_units
@@ -202,6 +203,7 @@ class Scorer:
                 groups.setdefault(code[:3], []).append(i)
         self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
         self.learned = None  # a trained re-ranker (matcher.training.reranker.LearnedScorer), if one serves
+        self.language_skills = LanguageSkills.from_taxonomy(taxonomy, index.skills.uris)
         self.set_weights(weights)
 
     def set_weights(self, weights: Weights) -> None:
@@ -210,14 +212,23 @@ class Scorer:
         norm = np.asarray(m.sum(axis=1)).ravel()
         self.skill_matrix = sp.diags(1.0 / np.sqrt(np.maximum(norm, 1.0))).dot(m).tocsr()
 
+    def unnamed_languages(self, sig: Signals) -> np.ndarray:
+        """Language skills of languages the text does not name: never evidence (see language_skills)."""
+        if "_unnamed" not in sig.__dict__:
+            sig.__dict__["_unnamed"] = self.language_skills.unnamed(" ".join(u.text for u in sig.units))
+        return sig.__dict__["_unnamed"]
+
     def skill_evidence(self, sig: Signals) -> np.ndarray:
         """Per skill, how far its best unit similarity passes the evidence threshold (0 if not)."""
         w = self.w
         if sig.skill_dense is None:
-            return np.maximum(sig.skill_lex.max(axis=0) - 0.5, 0.0)
-        if sig.native:
-            return np.maximum(sig.skill_dense.max(axis=0) - w.skill_threshold, 0.0)
-        return np.maximum(sig.skill_z.max(axis=0) - w.foreign_skill_z, 0.0)
+            ev = np.maximum(sig.skill_lex.max(axis=0) - 0.5, 0.0)
+        elif sig.native:
+            ev = np.maximum(sig.skill_dense.max(axis=0) - w.skill_threshold, 0.0)
+        else:
+            ev = np.maximum(sig.skill_z.max(axis=0) - w.foreign_skill_z, 0.0)
+        ev[self.unnamed_languages(sig)] = 0.0
+        return ev
 
     def components(self, sig: Signals) -> dict[str, np.ndarray]:
         """The standardised signals per occupation before they are weighted (features for a learned scorer)."""
@@ -264,7 +275,9 @@ class Scorer:
 
     def skill_report_scores(self, sig: Signals) -> np.ndarray:
         """Comparable across languages: the best per-unit standardised similarity of each skill."""
-        return sig.skill_z.max(axis=0) if sig.skill_z is not None else sig.skill_lex.max(axis=0)
+        report = sig.skill_z.max(axis=0) if sig.skill_z is not None else sig.skill_lex.max(axis=0)
+        report[self.unnamed_languages(sig)] = -1e6  # below any threshold
+        return report
 
     def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int]) -> np.ndarray:
         scores = report.copy()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -236,7 +237,6 @@ def test_evaluate_command_reports_metrics_and_names_bad_lines(small, tmp_path):
 @pytest.fixture(scope="module")
 def with_false_friend(tmp_path_factory):
     """The small taxonomy plus a patent consultant (English "patent ...") and a lorry driver."""
-    import csv
 
     from .esco_bundle import E, OCC_HEADER
 
@@ -272,3 +272,63 @@ def test_patente_is_no_patent(with_false_friend):
     assert italian.occ_cov[:, col].max() < 0.5 * across.occ_cov[:, col].max()
     ranked = [o.uri for o in m.match("Ho la patente C e ho guidato camion per dieci anni.").occupations]
     assert ranked[0] == driver
+
+
+@pytest.fixture(scope="module")
+def with_language_skills(tmp_path_factory):
+    """The small bundle plus ESCO's language pillar for two languages: skill groups L and L1, the
+    language concepts (with a French label) and a skill under one of them."""
+    from .esco_bundle import E, SKILL_HEADER, _write
+
+    root = tmp_path_factory.mktemp("languages")
+    dirs = write_bundle(root / "esco")
+    en = next(d for d in dirs if d.name == "en")
+    javanese, spoken, albanian = (f"{E}/skill/1a000000-0000-0000-0000-00000000000{i}" for i in (1, 2, 3))
+    with (en / "skills_en.csv").open("a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=SKILL_HEADER)
+        for uri, st, pref in ((javanese, "knowledge", "Javanese"), (spoken, "skill/competence", "understand spoken Javanese"),
+                              (albanian, "knowledge", "Albanian")):
+            w.writerow({k: "" for k in SKILL_HEADER} | {"conceptType": "KnowledgeSkillCompetence", "conceptUri": uri,
+                                                        "skillType": st, "reuseLevel": "transversal", "preferredLabel": pref})
+    group_l, group_l1 = f"{E}/skill/L", f"{E}/skill/L1"
+    _write(en / "skillGroups_en.csv", ["conceptType", "conceptUri", "preferredLabel", "code"], [
+        {"conceptType": "SkillGroup", "conceptUri": group_l, "preferredLabel": "language skills and knowledge", "code": "L"},
+        {"conceptType": "SkillGroup", "conceptUri": group_l1, "preferredLabel": "languages", "code": "L1"}])
+    _write(en / "broaderRelationsSkillPillar.csv", ["conceptType", "conceptUri", "broaderType", "broaderUri"], [
+        {"conceptType": "SkillGroup", "conceptUri": group_l1, "broaderType": "SkillGroup", "broaderUri": group_l},
+        {"conceptType": "KnowledgeSkillCompetence", "conceptUri": javanese, "broaderType": "SkillGroup", "broaderUri": group_l1},
+        {"conceptType": "KnowledgeSkillCompetence", "conceptUri": albanian, "broaderType": "SkillGroup", "broaderUri": group_l1},
+        {"conceptType": "KnowledgeSkillCompetence", "conceptUri": spoken, "broaderType": "KnowledgeSkillCompetence", "broaderUri": javanese}])
+    fr = root / "extra" / "fr"
+    fr.mkdir(parents=True)
+    _write(fr / "skills_fr.csv", ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels"], [
+        {"conceptType": "KnowledgeSkillCompetence", "conceptUri": javanese, "preferredLabel": "javanais"}])
+    settings = load_settings(database_url=f"sqlite:///{root / 'db.sqlite'}", data_dir=root / "var")
+    with open_database(settings)() as s:
+        import_bundle(s, dirs, release="languages", extra_paths=[fr])
+        taxonomy = load_taxonomy(s)
+    return SkillMatcher(registry_dir=settings.registry_dir, encoder="tfidf").fit(taxonomy), javanese, spoken, albanian
+
+
+def test_language_skills_need_the_language_named(with_language_skills):
+    """«J'ai travaillé» once gave "Javanese": a language skill is evidence only when the text names
+    its language, in any imported language or as Italians and the person call it."""
+    m, javanese, spoken, albanian = with_language_skills
+    pos = {u: i for i, u in enumerate(m.index_.skills.uris)}
+    ls = m.scorer_.language_skills
+    assert m.taxonomy_.skill_pillar(spoken) == "L" and m.taxonomy_.skill_pillar(skill(1)) is None
+    assert set(ls.positions) == {pos[javanese], pos[spoken], pos[albanian]}
+
+    def unnamed(text: str) -> set[str]:
+        return {m.index_.skills.uris[p] for p in ls.unnamed(text)}
+
+    assert unnamed("J'ai travaillé dans un restaurant.") == {javanese, spoken, albanian}
+    assert unnamed("Je parle javanais et un peu d'anglais.") == {albanian}  # the French label
+    assert unnamed("Parlo albanese e italiano.") == {javanese, spoken}  # the Italian name
+    assert unnamed("I speak Albanian.") == {javanese, spoken}
+    for text in ("J'ai travaillé à Java.", "Facevo il pastore in Albania: mungevo le pecore."):
+        sig = m.signals(text)
+        report = m.scorer_.skill_report_scores(sig)
+        assert (report[[pos[javanese], pos[spoken], pos[albanian]]] < -1e5).all()
+        assert not m.scorer_.skill_evidence(sig)[[pos[javanese], pos[spoken], pos[albanian]]].any()
+        assert not {s.uri for s in m.match(text).skills} & {javanese, spoken, albanian}

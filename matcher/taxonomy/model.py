@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.taxonomy_models import Concept, ConceptLabel, OccupationSkill, TaxonomyVersion
+from ..db.taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
 
 
 @dataclass
@@ -47,6 +47,17 @@ class Taxonomy:
     isco_groups: dict[str, ConceptRecord]  # code -> record
     essential: dict[str, list[str]]  # occupation uri -> skill uris
     optional: dict[str, list[str]]
+    # skill uri -> the skills and skill groups above it, nearest first (ESCO's skills pillar)
+    skill_broader: dict[str, list[str]] = field(default_factory=dict)
+    skill_group_codes: dict[str, str] = field(default_factory=dict)  # skill group uri -> code ("L", "L1", "S4.2")
+
+    def skill_pillar(self, uri: str) -> str | None:
+        """The top of a skill's hierarchy: "L" (languages), "S" (skills), "K" (knowledge), "T" (transversal)."""
+        for above in reversed(self.skill_broader.get(uri, [])):
+            code = self.skill_group_codes.get(above)
+            if code:
+                return code.split(".")[0][:1]
+        return None
 
     @property
     def key(self) -> str:
@@ -106,5 +117,28 @@ def load_taxonomy(session: Session, version_id: int | None = None) -> Taxonomy:
         o, s = by_id.get(oid), by_id.get(sid)
         if o and s:
             (essential if rel == "essential" else optional)[o.uri].append(s.uri)
+    broader, group_codes = _skill_hierarchy(session, version.id)
     return Taxonomy(version.id, version.release, version.checksum, version.languages.split(","), occupations, skills,
-                    groups, dict(essential), dict(optional))
+                    groups, dict(essential), dict(optional), broader, group_codes)
+
+
+def _skill_hierarchy(session: Session, version_id: int) -> tuple[dict[str, list[str]], dict[str, str]]:
+    uri_of = dict(session.execute(select(Concept.id, Concept.uri).where(Concept.version_id == version_id,
+                                                                        Concept.kind.in_(("skill", "skill_group")))).all())
+    codes = {uri: code for uri, code in session.execute(
+        select(Concept.uri, Concept.code).where(Concept.version_id == version_id, Concept.kind == "skill_group")) if code}
+    parent: dict[str, str] = {}
+    for src, dst in session.execute(select(ConceptRelation.source_id, ConceptRelation.target_id)
+                                    .where(ConceptRelation.relation == "broader", ConceptRelation.source_id.in_(
+                                        select(Concept.id).where(Concept.version_id == version_id)))):
+        if src in uri_of and dst in uri_of:
+            parent.setdefault(uri_of[src], uri_of[dst])  # the first broader concept: ESCO lists the main one first
+    chains: dict[str, list[str]] = {}
+    for uri in parent:
+        chain, seen, u = [], {uri}, uri
+        while u in parent and parent[u] not in seen:
+            u = parent[u]
+            seen.add(u)
+            chain.append(u)
+        chains[uri] = chain
+    return chains, codes
