@@ -180,7 +180,8 @@ def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool 
     m = SkillMatcher(encoder=encoder or s.encoder, registry_dir=s.registry_dir, max_chars=s.max_text_chars,
                      rebuild=rebuild, build_if_missing=build_if_missing, encoder_threads=s.encoder_threads)
     with progress_bar() as bar:
-        task = bar.add_task("building index", total=None)
+        # "loading index" until the build (if any) reports its first stage
+        task = bar.add_task("loading index", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
@@ -337,6 +338,42 @@ def index_calibrate(
               f"{stats['review_min_margin']}: flags {stats['flagged_wrong']} of {stats['wrong_top1']} wrong top-1 and "
               f"{stats['flagged_right']} of {stats['narratives'] - stats['wrong_top1']} right ones "
               f"({eval_file or set_name + ' tune split'}); saved with the index")
+
+
+@index_app.command("calibrate-skills")
+def index_calibrate_skills(
+    sets: list[str] = typer.Option(["skills-dev", "decorte-tech", "decorte-house"], "--set",
+                                   help="skill sets whose tune splits calibrate (repeatable)"),
+    eval_dir: Path = typer.Option(Path("../shared/eval"), envvar="SKILLMATCH_EVAL_DIR", help="folder of the project narratives"),
+    benchmarks: Path = typer.Option(Path("../shared/benchmarks"), envvar="SKILLMATCH_BENCHMARKS_DIR"),
+    output: Optional[Path] = typer.Option(None, help="write the decision here instead of next to the index "
+                                          "(e.g. models/skill-decision/skill_decision.json to ship it)"),
+    encoder: Optional[str] = typer.Option(None),
+) -> None:
+    """Fit which skills a match reports (a calibrated yes/no per candidate skill) on the tune splits
+    of skill sets, and keep it with the active index."""
+    from .benchmarks.sets import BenchmarkDataError
+    from .skill_calibration import calibrate_skills
+    from .skill_matcher import SKILL_DECISION
+
+    m = _matcher(encoder)
+    with progress_bar() as bar:
+        task = bar.add_task("skill candidates", total=None)
+        try:
+            decision = calibrate_skills(m, sets, benchmarks, eval_dir,
+                                        progress=lambda stage, d, t: bar.update(task, completed=d, total=t))
+        except (ValueError, BenchmarkDataError) as exc:
+            bar.stop()
+            fail(str(exc))
+    target = output or (m.index_dir_ / SKILL_DECISION if m.index_dir_ is not None else None)
+    if target is None:
+        fail("no index folder to keep the decision in: give --output")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    decision.save(target)
+    f = decision.fitted_on_
+    out.print(f"skill decision fitted on {f['texts']} tune texts of {', '.join(sets)} ({f['positives']} accepted of "
+              f"{f['candidates']} candidates; {f['gold_not_candidates']} gold skills were no candidate): report a skill "
+              f"when p >= {decision.threshold_:.3f}; tune micro-F1 {f['tune_micro_f1']:.3f}; saved to {target}")
 
 
 # ---- service and users ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from .index import Block, FormTable, SearchIndex
 from .language_skills import LanguageSkills
+from .skill_decision import candidate_features as skill_candidates
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .taxonomy.model import Taxonomy
 from .units import Unit, split_units
@@ -204,6 +205,7 @@ class Scorer:
         self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
         self.learned = None  # a trained re-ranker (matcher.training.reranker.LearnedScorer), if one serves
         self.language_skills = LanguageSkills.from_taxonomy(taxonomy, index.skills.uris)
+        self.skill_decision = None  # a calibrated matcher.skill_decision.SkillDecision, when the index has one
         self.set_weights(weights)
 
     def set_weights(self, weights: Weights) -> None:
@@ -313,14 +315,30 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
     ranked = scorer.skill_scores(report, order[:5])
     skills: list[SkillMatch] = []
     shown_by_uri: dict[str, SkillMatch] = {}
-    for k in np.argsort(-ranked)[: top_skills * 3]:
-        if len(skills) >= top_skills or ranked[k] < threshold:
-            break
-        uri = index.skills.uris[k]
-        rec = tax.skills[uri]
-        m = SkillMatch(uri, *_label(rec, label_language, round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k])))
-        skills.append(m)
-        shown_by_uri[uri] = m
+    evidenced = None  # skills that count as shown for an occupation: with a decision, exactly the decided ones
+    if scorer.skill_decision is not None:
+        cand, X = skill_candidates(scorer, sig, order[:5])
+        proba = scorer.skill_decision.predict_proba(X)
+        evidenced = {}
+        for row in np.argsort(-proba):
+            if proba[row] < scorer.skill_decision.threshold_:
+                break
+            k = int(cand[row])
+            uri = index.skills.uris[k]
+            m = SkillMatch(uri, *_label(tax.skills[uri], label_language, round(float(proba[row]), 4), evidence_for(sig, per_unit[:, k])))
+            evidenced[uri] = m
+            if len(skills) < min(top_skills, scorer.skill_decision.max_reported):
+                skills.append(m)
+        shown_by_uri = evidenced
+    else:
+        for k in np.argsort(-ranked)[: top_skills * 3]:
+            if len(skills) >= top_skills or ranked[k] < threshold:
+                break
+            uri = index.skills.uris[k]
+            rec = tax.skills[uri]
+            m = SkillMatch(uri, *_label(rec, label_language, round(float(ranked[k]), 4), evidence_for(sig, per_unit[:, k])))
+            skills.append(m)
+            shown_by_uri[uri] = m
     skill_pos = scorer.skill_pos
     occs: list[OccupationMatch] = []
     for o in order[:top_k]:
@@ -333,7 +351,7 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
                 continue
             if s in shown_by_uri:
                 shown.append(shown_by_uri[s])
-            elif report[k] >= threshold:  # evidenced, though not among the skills listed for the text
+            elif evidenced is None and report[k] >= threshold:  # evidenced, though not among the skills listed for the text
                 shown.append(SkillMatch(s, *_label(srec, label_language, round(float(report[k]), 4),
                                                    evidence_for(sig, per_unit[:, k]))))
             else:

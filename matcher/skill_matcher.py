@@ -25,6 +25,26 @@ from .taxonomy.model import Taxonomy
 from .training.head import apply_head
 
 CALIBRATION = "calibration.json"
+SKILL_DECISION = "skill_decision.json"
+# fitted by `skillmatch index calibrate-skills` for the default encoder and shipped with the code
+SHIPPED_SKILL_DECISION = Path(__file__).resolve().parent.parent / "models" / "skill-decision" / SKILL_DECISION
+
+
+def _skill_decision(where: Path | None, index: SearchIndex):  # noqa: ANN202
+    """The index's own calibrated skill decision, else the shipped one when it was fitted with this
+    encoder; None (the fixed top of the ranking) when neither fits."""
+    from .skill_decision import SkillDecision
+
+    for path in ([where / SKILL_DECISION] if where is not None else []) + [SHIPPED_SKILL_DECISION]:
+        if path.exists():
+            try:
+                decision = SkillDecision.load(path)
+            except (ValueError, KeyError):
+                continue
+            fitted = decision.fitted_on_
+            if fitted.get("encoder") == index.meta["encoder"] and fitted.get("encoder_version") == index.meta["encoder_version"]:
+                return decision
+    return None
 
 
 class SkillMatcher:
@@ -76,6 +96,7 @@ class SkillMatcher:
         self.scorer_ = Scorer(index, taxonomy, weights)
         self.head_ = trained.head if trained is not None else None
         self.scorer_.learned = trained.scorer if trained is not None else None
+        self.scorer_.skill_decision = _skill_decision(where, index)
         self.model_id_ = trained.id if trained is not None else "builtin"
         self._lock = threading.Lock()
         return self

@@ -332,3 +332,55 @@ def test_language_skills_need_the_language_named(with_language_skills):
         assert (report[[pos[javanese], pos[spoken], pos[albanian]]] < -1e5).all()
         assert not m.scorer_.skill_evidence(sig)[[pos[javanese], pos[spoken], pos[albanian]]].any()
         assert not {s.uri for s in m.match(text).skills} & {javanese, spoken, albanian}
+
+
+def _decision(threshold: float):
+    """A fitted skill decision on made-up candidates: accepted ones have a high z."""
+    import numpy as np
+
+    from matcher.skill_decision import FEATURES, SkillDecision
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(FEATURES))).astype(np.float32)
+    y = (X[:, 0] + 0.3 * rng.normal(size=400) > 0.8).astype(np.int8)
+    q = np.repeat(np.arange(40), 10)
+    d = SkillDecision().fit(X, y, q)
+    d.choose_threshold(X, y, q)
+    assert 0.0 < d.threshold_ < 1.0 and d.coef_[0] > 1.0  # learned that z is what matters
+    d.threshold_ = threshold
+    return d, X, y
+
+
+def test_skill_decision_round_trip_and_choice(tmp_path):
+    d, X, y = _decision(0.5)
+    d.save(tmp_path / "d.json")
+    from matcher.skill_decision import SkillDecision
+
+    back = SkillDecision.load(tmp_path / "d.json")
+    assert (back.predict_proba(X) == d.predict_proba(X)).all()
+    chosen = back.decide(X[:10])
+    assert len(chosen) <= back.max_reported and all(back.predict_proba(X[:10])[chosen] >= 0.5)
+    data = json.loads((tmp_path / "d.json").read_text())
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ValueError, match="calibrate it again"):
+        SkillDecision.from_json(data)
+
+
+def test_a_text_may_show_no_skill(matcher):
+    """With a skill decision, the skills reported are those it accepts: none when none passes, and
+    the essential skills "shown" for an occupation are only reported ones."""
+    strict, _, _ = _decision(1.01)  # no probability reaches it
+    lenient, _, _ = _decision(0.0)
+    saved = matcher.scorer_.skill_decision
+    try:
+        matcher.scorer_.skill_decision = strict
+        r = matcher.match("Ho fatto il cuoco per quattro anni: tagliavo le verdure e cucinavo la carne alla griglia.")
+        assert r.skills == [] and all(not o.essential_skills_shown for o in r.occupations)
+        assert r.occupations  # the occupations do not depend on it
+        matcher.scorer_.skill_decision = lenient
+        r = matcher.match("Ho fatto il cuoco per quattro anni: tagliavo le verdure e cucinavo la carne alla griglia.")
+        assert 0 < len(r.skills) <= 15 and all(0.0 <= s.score <= 1.0 for s in r.skills)
+        # shown essential skills are decided ones: they carry the decision's probability, not a raw score
+        assert all(0.0 <= s.score <= 1.0 for o in r.occupations for s in o.essential_skills_shown)
+    finally:
+        matcher.scorer_.skill_decision = saved

@@ -19,3 +19,15 @@ def ranking_metrics(ranked: Sequence[Sequence[str]], gold: Sequence[set[str]], k
             out[f"acc@{k}"] += rank is not None and rank < k
             out[f"rp@{k}"] += len(top & ok) / min(k, len(ok))
     return {key: (v / n if key != "n" else v) for key, v in out.items()}
+
+
+def set_metrics(reported: Sequence[set[str]], gold: Sequence[set[str]]) -> dict[str, float]:
+    """Micro precision, recall and F1 of the skills reported (a decision, not a ranking), and how
+    many are reported per text."""
+    tp = sum(len(r & g) for r, g in zip(reported, gold))
+    n_rep = sum(len(r) for r in reported)
+    n_gold = sum(len(g) for g in gold)
+    p = tp / n_rep if n_rep else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"set_p": round(p, 4), "set_r": round(r, 4), "set_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "reported_per_text": round(n_rep / max(1, len(reported)), 3)}

@@ -36,17 +36,19 @@ def table_rows(results: list[SetResult], benchmarks_dir: Path) -> list[list[str]
     for r in results:
         m = r.metrics
         if not m.get("n"):
-            rows.append([r.name, r.split, "0", "", "", "", "", "; ".join(r.notes)])
+            rows.append([r.name, r.split, "0", "", "", "", "", "", "; ".join(r.notes)])
             continue
         skill = SETS[r.name].kind == SKILL
         pub = "; ".join(f"{metric} {value:.3f} ({who})" for metric, value, who in published(r.name, benchmarks_dir)) or "—"
         rows.append([r.name + (" (ISCO-4)" if SETS[r.name].kind == NARRATIVE else ""), r.split, str(m["n"]),
                      "" if skill else f"{m['acc@1']:.3f}", "" if skill else f"{m['acc@5']:.3f}", f"{m['mrr']:.3f}",
-                     f"{m['rp@5']:.3f}" if skill else "", pub])
+                     f"{m['rp@5']:.3f}" if skill else "",
+                     f"{m['set_p']:.2f}/{m['set_r']:.2f}/{m['set_f1']:.2f} ({m['reported_per_text']:.1f})" if "set_f1" in m else "",
+                     pub])
     return rows
 
 
-HEADER = ["set", "split", "n", "acc@1", "acc@5", "MRR", "RP@5", "published (same set)"]
+HEADER = ["set", "split", "n", "acc@1", "acc@5", "MRR", "RP@5", "reported P/R/F1 (per text)", "published (same set)"]
 
 
 def markdown(rows: list[list[str]]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..matching import MatchInputError, check_text
-from .metrics import ranking_metrics
+from .metrics import ranking_metrics, set_metrics
 from ..evaluation import EvalFileError
 from .sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
 from .splits import REPORT, check_purpose
@@ -57,6 +57,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
     notes: list[str] = []
     if bset.needs_language and bset.needs_language not in matcher.taxonomy_.languages:
         notes.append(f"the taxonomy has no {bset.needs_language} labels: import them (esco-extra) for a fair number")
+    empty: list[Query] = []
     if bset.kind == SKILL and any(q.gold_labels for q in rows):
         by_label = _skill_uris_by_label(matcher)
         missing = 0
@@ -65,6 +66,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
             missing += len(q.gold_labels) - len(q.gold)
         if missing:
             notes.append(f"{missing} gold labels are not English preferred labels of this taxonomy: dropped")
+        empty = [q for q in rows if not q.gold and not q.gold_labels]
         rows = [q for q in rows if q.gold]
     known = set(index.occupations.uris)
     if bset.kind not in (SKILL, NARRATIVE):
@@ -72,6 +74,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
         if absent:
             notes.append(f"{absent} queries whose gold occupations are all absent from this taxonomy version (counted as misses)")
     ranked: list[list[str]] = []
+    reported: list[set[str]] = []  # skills a match reports
     unreadable = 0
     for i, q in enumerate(rows):
         try:
@@ -84,6 +87,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
         if bset.kind == SKILL:
             scores = scorer.skill_report_scores(sig)
             ranked.append([index.skills.uris[j] for j in np.argsort(-scores)[:k]])
+            reported.append(_reported(scorer, sig))
         else:
             order = np.argsort(-scorer.occupation_scores(sig))[:k]
             ranked.append([scorer.isco[o] for o in order] if bset.kind == NARRATIVE else [index.occupations.uris[o] for o in order])
@@ -92,4 +96,25 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
     if unreadable:
         notes.append(f"{unreadable} queries without words the matcher accepts: counted as misses")
     metrics = {key: round(v, 4) for key, v in ranking_metrics(ranked, [q.gold for q in rows]).items()}
+    if reported and len(reported) == len(rows):
+        metrics.update(set_metrics(reported, [q.gold for q in rows]))
+        if empty:  # sentences an annotator found no skill in: what a match still reports there
+            extra = [len(_reported(scorer, matcher.signals(q.text, q.language))) for q in empty if _has_words(q.text)]
+            metrics["reported_on_skill_less"] = round(float(np.mean(extra)), 3) if extra else 0.0
     return SetResult(bset.name, split, metrics, notes)
+
+
+def _has_words(text: str) -> bool:
+    try:
+        check_text(text, 100_000)
+        return True
+    except MatchInputError:
+        return False
+
+
+def _reported(scorer, sig) -> set[str]:  # noqa: ANN001
+    """The skills a match reports for the text, as the service builds its answer."""
+    from ..matching import build_result
+
+    result = build_result(scorer, sig, scorer.occupation_scores(sig), None, 5, 15, "en")
+    return {s.uri for s in result.skills}

@@ -96,7 +96,9 @@ def _decorte(name: str) -> Callable[[Path, Path | None], list[Query]]:
                     gold[row["sentence"]]  # noqa: B018 - every sentence is a query, even with specials only
                     if row["label"] not in ("LABEL NOT PRESENT", "UNDERSPECIFIED"):
                         gold[row["sentence"]].add(row["label"])
-            out += [Query(f"{split}-{i}", s, set(), split, "en", labels) for i, (s, labels) in enumerate(gold.items()) if labels]
+            # sentences without a skill stay: ranking metrics skip them (no gold), while the calibration
+            # of which skills to report learns from them that zero skills is often the answer
+            out += [Query(f"{split}-{i}", s, set(), split, "en", labels) for i, (s, labels) in enumerate(gold.items())]
         if not out:
             _need(folder / f"{name}_test_annotations.csv")
         return out
@@ -134,8 +136,8 @@ def _skills_dev(_root: Path, eval_dir: Path | None) -> list[Query]:
     out = []
     for nid, g in read_skill_gold(_need(eval_dir / "skills_dev.jsonl")).items():
         accepted = {u for c in g.competences for u in c.get("accept", [])}
-        if nid in texts and accepted:
-            out.append(Query(nid, texts[nid].text, accepted, REPORT, texts[nid].lang))
+        if nid in texts and accepted:  # a fixed hash split: the tune part calibrates which skills to report
+            out.append(Query(nid, texts[nid].text, accepted, hash_split("skills-dev", nid), texts[nid].lang))
     return out
 
 

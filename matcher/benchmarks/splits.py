@@ -3,7 +3,8 @@
 Sets with an official split keep it. MELO and the CP2011 crosswalk have none: a fixed hash of the
 set name and the query id puts 30% of the queries in ``tune`` and 70% in ``report``, the same on
 every machine and in every release of this code. The dev narratives are only reported (40 are too
-few to tune on); the training narratives are only for tuning and training.
+few to tune on); the training narratives are only for tuning and training; the dev skills have the
+same 30/70 hash split, whose tune part calibrates which skills to report.
 
 The rule, enforced here: whoever asks for queries *to tune on* never gets a report split.
 """
