@@ -102,6 +102,7 @@ class Signals:
     skill_z: np.ndarray | None  # units x skills, per-unit standardised
     skill_lex: np.ndarray
     occ_desc: np.ndarray | None = None  # units x occupations, similarity to label + description
+    text_vector: np.ndarray | None = None  # the whole text's dense vector (its first unit)
 
 
 def _row_z(x: np.ndarray) -> np.ndarray:
@@ -152,7 +153,11 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
         missing = ~index.occ_desc.any(axis=1)
         if missing.any():  # occupations without a description take the mean, so they neither win nor lose
             occ_desc[:, missing] = occ_desc[:, ~missing].mean(axis=1, keepdims=True) if (~missing).any() else 0.0
-    return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex, occ_desc)
+    text_vector = None
+    if q_dense is not None:
+        text_vector = q_dense[0] if units[0].level == "text" else q_dense.mean(axis=0)
+        text_vector = text_vector / max(float(np.linalg.norm(text_vector)), 1e-9)
+    return Signals(units, native, occ_dense, occ_lex, occ_cov, skill_dense, skill_z, skill_lex, occ_desc, text_vector)
 
 
 def _floor_missing(x: np.ndarray) -> np.ndarray:

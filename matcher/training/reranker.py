@@ -12,17 +12,42 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ..example_memory import ExampleMemory
 from ..matching import Scorer, Signals
 
 FEATURES = ("dense", "description", "lexical", "coverage", "skills", "fused", "gap_to_best", "log_rank",
-            "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential")
+            "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential",
+            "example_best", "example_vote")
 
 
-def candidate_features(scorer: Scorer, sig: Signals, candidates: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(candidate occupation positions, their features, the fused scores of all occupations)."""
+def candidate_features(scorer: Scorer, sig: Signals, candidates: int, memory: ExampleMemory | None = None,
+                       exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(candidate occupation positions, their features, the fused scores of all occupations).
+
+    With an example memory, the ISCO groups of the text's nearest coded examples bring their best
+    occupation into the candidates too (the fused score may have missed the group), and every
+    candidate gets the memory's two numbers (``example_best``, ``example_vote``)."""
     comp = scorer.components(sig)
     fused = scorer.fused(sig, comp)
-    order = np.argsort(-fused)[:candidates]
+    full = np.argsort(-fused)
+    order = full[:candidates]
+    best_sim: dict[str, float] = {}
+    vote: dict[str, float] = {}
+    if memory is not None and len(memory) and sig.text_vector is not None:
+        best_sim, vote = memory.group_scores(sig.text_vector, exclude)
+        have = {scorer.isco[o] for o in order}
+        wanted = set(vote) - have
+        extra = []
+        for o in full[candidates:]:
+            if not wanted:
+                break
+            if scorer.isco[o] in wanted:
+                wanted.discard(scorer.isco[o])
+                extra.append(o)
+        if extra:
+            order = np.concatenate([order, np.asarray(extra, dtype=order.dtype)])
+    rank = np.empty(len(fused), dtype=np.int64)
+    rank[full] = np.arange(len(full))
     top_skills = np.argsort(-scorer.skill_report_scores(sig))[:10]
     rel = (scorer.essential[order][:, top_skills] + scorer.optional[order][:, top_skills]).toarray()
     agree = (rel > 0).mean(axis=1)
@@ -31,10 +56,13 @@ def candidate_features(scorer: Scorer, sig: Signals, candidates: int) -> tuple[n
     raw = sig.occ_dense.max(axis=0)[order] if sig.occ_dense is not None else np.zeros(len(order))
     support = scorer._group_support(fused)[order]
     n_ess = np.asarray(scorer.essential[order].sum(axis=1)).ravel()
+    floor = min(best_sim.values()) if best_sim else 0.0
+    ex_best = np.asarray([best_sim.get(scorer.isco[o], floor) for o in order])
+    ex_vote = np.asarray([vote.get(scorer.isco[o], 0.0) for o in order])
     X = np.column_stack([
         comp["dense"][order], comp["description"][order], comp["lexical"][order], comp["coverage"][order],
-        comp["skills"][order], fused[order], fused[order] - fused[order[0]], np.log1p(np.arange(len(order))),
-        support, raw, agree, share, np.full(len(order), float(sig.native)), np.log1p(n_ess),
+        comp["skills"][order], fused[order], fused[order] - fused[full[0]], np.log1p(rank[order]),
+        support, raw, agree, share, np.full(len(order), float(sig.native)), np.log1p(n_ess), ex_best, ex_vote,
     ]).astype(np.float32)
     return order, X, fused
 
@@ -107,18 +135,23 @@ class LearnedScorer:
     features: tuple[str, ...] = FEATURES
     model_: object = field(default=None, repr=False)
     sklearn_version_: str = ""
+    memory_: ExampleMemory | None = field(default=None, repr=False)  # coded examples it reads at match time
+
+    def columns(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """The feature columns this scorer was fitted on (older scorers know fewer)."""
+        return X if tuple(self.features) == FEATURES else X[:, [FEATURES.index(f) for f in self.features]]
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:  # noqa: N803
         import sklearn
 
         if not np.asarray(y).any():
             raise ValueError("no training example has its occupation group among the candidates: nothing to learn from")
-        self.model_ = ListwiseRanker(alpha=self.alpha, anchor=self.features.index("fused")).fit(X, y, groups)
+        self.model_ = ListwiseRanker(alpha=self.alpha, anchor=self.features.index("fused")).fit(self.columns(X), y, groups)
         self.sklearn_version_ = sklearn.__version__
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
-        return self.model_.decision_function(X)
+        return self.model_.decision_function(self.columns(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         """1 for candidates the scorer ranks above the fused score's own ordering would, else 0."""
@@ -126,7 +159,7 @@ class LearnedScorer:
 
     def occupation_scores(self, scorer: Scorer, sig: Signals) -> np.ndarray:
         """Candidates get the classifier's log-odds; every other occupation scores below them all."""
-        order, X, fused = candidate_features(scorer, sig, self.candidates)
+        order, X, fused = candidate_features(scorer, sig, self.candidates, getattr(self, "memory_", None))
         learned = self.decision_function(X).astype(np.float32)
         out = (fused - fused.max() + learned.min() - 1.0).astype(np.float32)
         out[order] = learned
