@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from matcher.skill_matcher import SkillMatcher
 from matcher.taxonomy.esco_import import import_bundle
 from matcher.taxonomy.model import load_taxonomy
 from matcher.training.artifacts import ArtifactError, load_trained
-from matcher.training.examples import esco_examples, pseudonymise
+from matcher.training.examples import Example, esco_examples, pseudonymise
 from matcher.training.run import TrainConfig, train
 
 from .conftest import fresh_database
@@ -273,7 +274,7 @@ def test_pathway_estimator_learns_from_outcomes_and_says_when_there_are_too_few(
 
 
 def test_a_stopped_training_resumes_from_what_it_had_done(trained, monkeypatch):
-    from matcher.training import reranker
+    from matcher.training import pool
 
     settings, _, taxonomy, _, _ = trained
     config = TrainConfig(kind="scorer", per_occupation=25, scorer_examples=250, seed=3)
@@ -286,11 +287,11 @@ def test_a_stopped_training_resumes_from_what_it_had_done(trained, monkeypatch):
         train(settings, taxonomy, config, progress=stop_after_first_chunk)
     runs = Registry(settings.registry_dir).root / ".runs"
     run = max(runs.iterdir(), key=lambda p: p.stat().st_mtime)
-    first = run / "features-000000.npz"
-    assert first.exists() and not (run / "features-000200.npz").exists()
+    first = run / "features-000000.joblib"
+    assert first.exists() and not (run / "features-000200.joblib").exists()
     computed = []
-    real = reranker.training_matrix
-    monkeypatch.setattr(reranker, "training_matrix", lambda m, ex, *a, **k: computed.append(len(ex)) or real(m, ex, *a, **k))
+    real = pool.build_pool
+    monkeypatch.setattr(pool, "build_pool", lambda m, ex, *a, **k: computed.append(len(ex)) or real(m, ex, *a, **k))
     info = train(settings, taxonomy, config, run_dir=run)
     assert computed == [50]  # the first chunk (200 examples) was read back, only the rest computed
     assert info.path.exists() and not run.exists()  # a finished run leaves no checkpoints behind
@@ -311,3 +312,34 @@ def test_the_scorer_learns_from_narratives_with_cross_validated_alpha(trained, t
     for r in cv["by_alpha"]:
         assert 0.0 <= r["fused_hit1"] <= r["fused_hit5"] <= 1.0 and 0.0 <= r["hit1"] <= r["hit5"] <= 1.0
     assert "scorer_cross_validation" in (Registry(settings.registry_dir).get(info.id).path / "README.md").read_text()
+    # the scorer keeps the narratives as a memory it reads at match time (vectors and codes, no text)
+    scorer = load_trained(Registry(settings.registry_dir).get(info.id).path).scorer
+    assert len(scorer.memory_) == 20 and not hasattr(scorer.memory_, "texts")
+
+
+def test_training_rows_are_the_rows_a_match_reads(trained):
+    """Candidates and memory columns assembled from the training pool are those the scorer
+    computes at match time for the same text and memory (else training would learn from features
+    that serving never produces)."""
+    from matcher.example_memory import ExampleMemory
+    from matcher.training.narratives import memory_lookup
+    from matcher.training.pool import assemble, build_pool
+    from matcher.training.reranker import candidate_features
+
+    settings, _, taxonomy, _, _ = trained
+    m = SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)
+    ex = [Example(n["text"], "", n["isco"][0], "narrative", n["lang"], accepted=tuple(n["isco"])) for n in NARRATIVES]
+    pool = build_pool(m, ex, candidates=3)
+    memory = ExampleMemory(pool.vectors[1:], [tuple(e.accepted) for e in ex[1:]], k=2)
+    X, y, q = assemble(pool, np.asarray([0]), memory_lookup(memory, np.asarray([], dtype=int)))
+    sig = m.signals(ex[0].text, "it")
+    order, X2, _ = candidate_features(m.scorer_, sig, 3, memory)
+    assert len(order) > 3  # the memory's groups brought occupations beyond the top 3
+    key = lambda A: sorted(map(tuple, np.round(A, 4)))  # noqa: E731 - rows as sets
+    assert key(X) == key(X2)
+    best, vote = memory.group_scores(sig.text_vector)
+    assert abs(sum(vote.values()) - 1.0) < 1e-5 and set(vote) <= set(best)
+    # leave-one-out: a text in the memory does not find itself
+    self_memory = ExampleMemory(pool.vectors, [tuple(e.accepted) for e in ex], k=1)
+    _, alone = self_memory.group_scores(pool.vectors[0], exclude=np.asarray([0]))
+    assert "9411" not in alone

@@ -43,7 +43,9 @@ def table_rows(results: list[SetResult], benchmarks_dir: Path) -> list[list[str]
         rows.append([r.name + (" (ISCO-4)" if SETS[r.name].kind == NARRATIVE else ""), r.split, str(m["n"]),
                      "" if skill else f"{m['acc@1']:.3f}", "" if skill else f"{m['acc@5']:.3f}", f"{m['mrr']:.3f}",
                      f"{m['rp@5']:.3f}" if skill else "",
-                     f"{m['set_p']:.2f}/{m['set_r']:.2f}/{m['set_f1']:.2f} ({m['reported_per_text']:.1f})" if "set_f1" in m else "",
+                     (f"{m['set_p']:.2f}/{m['set_r']:.2f}/{m['set_f1']:.2f} ({m['reported_per_text']:.1f}"
+                      + (f"; {m['reported_on_skill_less']:.1f} on texts with none" if "reported_on_skill_less" in m else "") + ")")
+                     if "set_f1" in m else "",
                      pub])
     return rows
 

@@ -83,6 +83,7 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
         except MatchInputError:  # a query of symbols only ("c++", "--"): the matcher refuses it, a miss
             unreadable += 1
             ranked.append([])
+            reported.append(set())
             continue
         if bset.kind == SKILL:
             scores = scorer.skill_report_scores(sig)

@@ -15,6 +15,8 @@ import numpy as np
 
 from ..evaluation import read_narratives
 from .examples import Example
+from ..example_memory import ExampleMemory
+from .pool import CandidatePool, assemble
 from .reranker import FEATURES, LearnedScorer
 
 
@@ -44,24 +46,45 @@ def _hits(scores: np.ndarray, y: np.ndarray, groups: np.ndarray, queries: np.nda
     return h1 / max(1, len(queries)), h5 / max(1, len(queries))
 
 
-def cross_validate(X: np.ndarray, y: np.ndarray, groups: np.ndarray, narrative_queries: np.ndarray,  # noqa: N803
-                   alphas: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0), folds: int = 5, seed: int = 0,
-                   fused_column: int = FEATURES.index("fused"), progress: Callable[[str, int, int], None] | None = None) -> list[CVResult]:
-    """K-fold over the narrative queries; rows of other queries (ESCO examples) train in every fold."""
+def narrative_memory(pool: CandidatePool, examples: list[Example], queries: np.ndarray) -> ExampleMemory:
+    """The coded examples a scorer reads at match time: these narratives' vectors and accepted groups."""
+    return ExampleMemory(pool.vectors[queries], [tuple(examples[q].accepted) or (examples[q].isco,) for q in queries])
+
+
+def memory_lookup(memory: ExampleMemory | None, members: np.ndarray):  # noqa: ANN201
+    """``memory_of`` for ``assemble``: a text that is in the memory never finds itself."""
+    position = {int(q): i for i, q in enumerate(members)}
+    return lambda q: (memory, np.asarray([position[q]]) if q in position else None)
+
+
+def cross_validate(pool: CandidatePool, examples: list[Example], narrative_queries: np.ndarray, plain_queries: np.ndarray,
+                   alphas: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0), folds: int = 5, seed: int = 0,
+                   use_memory: bool = True, progress: Callable[[str, int, int], None] | None = None) -> list[CVResult]:
+    """K-fold over the narrative texts: a fold's texts are scored by a scorer trained on ESCO's
+    examples and the other folds, reading a memory of the other folds only."""
     rng = np.random.default_rng(seed)
-    shuffled = rng.permutation(narrative_queries)
-    parts = np.array_split(shuffled, folds)
-    out = []
-    for ai, alpha in enumerate(alphas):
-        learned = np.zeros(len(y))
-        for k, test_q in enumerate(parts):
-            test = np.isin(groups, test_q)
-            model = LearnedScorer(alpha=alpha).fit(X[~test], y[~test], groups[~test])
-            learned[test] = model.decision_function(X[test])
+    parts = np.array_split(rng.permutation(narrative_queries), folds)
+    learned = {a: [] for a in alphas}
+    fused, test_rows = [], []
+    for k, test_q in enumerate(parts):
+        train_narr = np.setdiff1d(narrative_queries, test_q)
+        memory = narrative_memory(pool, examples, train_narr) if use_memory else None
+        memory_of = memory_lookup(memory, train_narr)
+        X, y, q = assemble(pool, np.concatenate([plain_queries, train_narr]), memory_of)
+        Xt, yt, qt = assemble(pool, test_q, memory_of)
+        for ai, alpha in enumerate(alphas):
+            model = LearnedScorer(alpha=alpha).fit(X, y, q)
+            learned[alpha].append(model.decision_function(Xt))
             if progress:
-                progress("cross-validating", ai * folds + k + 1, len(alphas) * folds)
-        h1, h5 = _hits(learned, y, groups, narrative_queries)
-        f1, f5 = _hits(X[:, fused_column], y, groups, narrative_queries)
+                progress("cross-validating", k * len(alphas) + ai + 1, folds * len(alphas))
+        fused.append(Xt[:, FEATURES.index("fused")])
+        test_rows.append((yt, qt))
+    y_all = np.concatenate([t[0] for t in test_rows])
+    q_all = np.concatenate([t[1] for t in test_rows])
+    f1, f5 = _hits(np.concatenate(fused), y_all, q_all, narrative_queries)
+    out = []
+    for alpha in alphas:
+        h1, h5 = _hits(np.concatenate(learned[alpha]), y_all, q_all, narrative_queries)
         out.append(CVResult(alpha, round(h1, 4), round(h5, 4), round(f1, 4), round(f5, 4), len(narrative_queries)))
     return out
 

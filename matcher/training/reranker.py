@@ -51,20 +51,26 @@ def candidate_features(scorer: Scorer, sig: Signals, candidates: int, memory: Ex
     top_skills = np.argsort(-scorer.skill_report_scores(sig))[:10]
     rel = (scorer.essential[order][:, top_skills] + scorer.optional[order][:, top_skills]).toarray()
     agree = (rel > 0).mean(axis=1)
-    codes3 = [(scorer.isco[o] or "")[:3] for o in order[:10]]
+    codes3 = [(scorer.isco[o] or "")[:3] for o in full[:10]]
     share = np.asarray([codes3.count((scorer.isco[o] or "")[:3]) / 10.0 for o in order])
     raw = sig.occ_dense.max(axis=0)[order] if sig.occ_dense is not None else np.zeros(len(order))
     support = scorer._group_support(fused)[order]
     n_ess = np.asarray(scorer.essential[order].sum(axis=1)).ravel()
-    floor = min(best_sim.values()) if best_sim else 0.0
-    ex_best = np.asarray([best_sim.get(scorer.isco[o], floor) for o in order])
-    ex_vote = np.asarray([vote.get(scorer.isco[o], 0.0) for o in order])
+    ex_best, ex_vote = memory_columns([scorer.isco[o] for o in order], best_sim, vote)
     X = np.column_stack([
         comp["dense"][order], comp["description"][order], comp["lexical"][order], comp["coverage"][order],
         comp["skills"][order], fused[order], fused[order] - fused[full[0]], np.log1p(rank[order]),
         support, raw, agree, share, np.full(len(order), float(sig.native)), np.log1p(n_ess), ex_best, ex_vote,
     ]).astype(np.float32)
     return order, X, fused
+
+
+def memory_columns(codes: list[str | None], best_sim: dict[str, float], vote: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """``example_best`` and ``example_vote`` of candidates of these ISCO groups (a group with no
+    example takes the text's lowest similarity to any group, so it neither wins nor loses)."""
+    floor = min(best_sim.values()) if best_sim else 0.0
+    return (np.asarray([best_sim.get(c, floor) for c in codes], dtype=np.float32),
+            np.asarray([vote.get(c, 0.0) for c in codes], dtype=np.float32))
 
 
 class ListwiseRanker(BaseEstimator):
@@ -169,25 +175,3 @@ class LearnedScorer:
         """Standardised coefficients per feature, added to the fused score: what the scorer learned."""
         coef = self.model_.coef_.ravel()
         return {f: round(float(c), 3) for f, c in zip(self.features, coef)}
-
-
-def training_matrix(matcher, examples, candidates: int = 50, progress=None):  # noqa: ANN001, ANN201
-    """Features and labels of the candidates of every example; a candidate is right when its ISCO-4
-    group is the example's (the level operators and the evaluation work at). Examples whose group
-    is not among the candidates still teach what the wrong ones look like."""
-    scorer = matcher.scorer_
-    Xs, ys, qid = [], [], []
-    for i, ex in enumerate(examples):
-        sig = matcher.signals(ex.text, ex.language if ex.language in ("it", "en") else None)
-        order, X, _ = candidate_features(scorer, sig, candidates)
-        ok = set(ex.accepted) or {ex.isco}
-        y = np.asarray([scorer.isco[o] in ok for o in order], dtype=np.int8)
-        if not ex.positive:  # a rejected suggestion: only that occupation's group is known to be wrong
-            keep = y.astype(bool)
-            X, y = X[keep], np.zeros(int(keep.sum()), dtype=np.int8)
-        Xs.append(X)
-        ys.append(y)
-        qid.append(np.full(len(y), i))
-        if progress:
-            progress(i + 1, len(examples))
-    return np.vstack(Xs), np.concatenate(ys), np.concatenate(qid)

@@ -49,7 +49,7 @@ class TrainConfig:
     # narratives with accepted ISCO codes (narratives_train.jsonl): train the scorer, and choose its
     # alpha among scorer_alphas by cross-validation over them
     narratives_file: str | None = None
-    scorer_alphas: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
+    scorer_alphas: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)
     use_outcomes: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -250,9 +250,13 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
 
 def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list[Example], config: TrainConfig,
                   run_dir: Path, progress: Progress):  # noqa: ANN202
-    """The learned scorer, and (with narratives) the cross-validation that chose its alpha."""
-    from .narratives import best, cross_validate, narrative_examples
-    from .reranker import LearnedScorer, training_matrix
+    """The learned scorer; with narratives, a memory of them it reads at match time, and the
+    cross-validation over them that chose its regularisation."""
+    import joblib
+
+    from .narratives import best, cross_validate, memory_lookup, narrative_examples, narrative_memory
+    from .pool import assemble, build_pool, merge_pools
+    from .reranker import LearnedScorer
 
     rng = random.Random(config.seed)
     ex = rng.sample(train_ex, min(config.scorer_examples, len(train_ex))) + outcomes
@@ -261,27 +265,27 @@ def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list
         ex += narrative_examples(config.narratives_file)
     chunk, parts = 200, []
     for start in range(0, len(ex), chunk):
-        f = run_dir / f"features-{start:06d}.npz"
+        f = run_dir / f"features-{start:06d}.joblib"
         if f.exists():  # done before the run was stopped
-            d = np.load(f)
-            parts.append((d["X"], d["y"], d["q"]))
+            parts.append(joblib.load(f))
         else:
-            X, y, q = training_matrix(matcher, ex[start:start + chunk])
-            q = q + start  # query ids unique over the chunks
-            np.savez(f, X=X, y=y, q=q)
-            parts.append((X, y, q))
+            part = build_pool(matcher, ex[start:start + chunk])
+            joblib.dump(part, f)
+            parts.append(part)
         progress("scorer features", min(start + chunk, len(ex)), len(ex))
-    X = np.vstack([p[0] for p in parts])
-    y = np.concatenate([p[1] for p in parts])
-    groups = np.concatenate([p[2] for p in parts])
-    alpha, cv = config.scorer_alpha, None
-    if len(ex) > n_plain:
-        results = cross_validate(X, y, groups, np.arange(n_plain, len(ex)), config.scorer_alphas, seed=config.seed,
-                                 progress=progress)
+    pool = merge_pools(parts)
+    plain, narr = np.arange(n_plain), np.arange(n_plain, len(ex))
+    alpha, cv, memory = config.scorer_alpha, None, None
+    if len(narr):
+        results = cross_validate(pool, ex, narr, plain, config.scorer_alphas, seed=config.seed, progress=progress)
         alpha = best(results).alpha
-        cv = {"folds": 5, "narratives": len(ex) - n_plain, "chosen_alpha": alpha, "by_alpha": [asdict(r) for r in results]}
+        cv = {"folds": 5, "narratives": len(narr), "chosen_alpha": alpha, "by_alpha": [asdict(r) for r in results],
+              "memory": "the other folds' narratives (vectors and ISCO codes)"}
+        memory = narrative_memory(pool, ex, narr)
     progress("fitting scorer", 0, 1)
-    scorer = LearnedScorer(alpha=alpha).fit(X, y, groups)
+    X, y, q = assemble(pool, np.arange(len(ex)), memory_lookup(memory, narr))
+    scorer = LearnedScorer(alpha=alpha).fit(X, y, q)
+    scorer.memory_ = memory
     progress("fitting scorer", 1, 1)
     return scorer, cv
 
