@@ -213,8 +213,13 @@ def _result_line(item_id: object, result) -> dict:  # noqa: ANN001
 
 @app.command("match")
 def match(text: Optional[str] = typer.Argument(None, help="the narrative to match"),
-          input: Optional[Path] = typer.Option(None, "--input", help="JSONL file, one {\"id\", \"text\", \"language\"?} per line"),
-          output: Optional[Path] = typer.Option(None, "--output", help="JSONL file to write the results to"),
+          input: Optional[Path] = typer.Option(None, "--input", help="JSONL (one {\"id\", \"text\", \"language\"?} per "
+                                               "line), CSV or XLSX file (one row per person)"),
+          output: Optional[Path] = typer.Option(None, "--output", help="results: .jsonl, .csv or .xlsx"),
+          text_column: str = typer.Option("text", help="CSV/XLSX: the narrative's column"),
+          id_column: str = typer.Option("id", help="CSV/XLSX: the person's id column"),
+          language_column: str = typer.Option("language", help="CSV/XLSX: the narrative language's column (optional)"),
+          sheet: Optional[str] = typer.Option(None, help="XLSX: the sheet (default: the first)"),
           language: Optional[str] = typer.Option(None, help="language of the narrative (optional)"),
           top_k: int = typer.Option(10, min=1, max=100),
           encoder: Optional[str] = typer.Option(None, help="override SKILLMATCH_ENCODER"),
@@ -239,44 +244,44 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
             return
         _print_result(result)
         return
-    _match_batch(m, input, output, top_k)
+    _match_batch(m, input, output, top_k, text_column, id_column, language_column, sheet)
 
 
-def _match_batch(m, input: Path, output: Path, top_k: int) -> None:  # noqa: ANN001
-    import json
-    import os
-
+def _match_batch(m, input: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",  # noqa: ANN001
+                 language_column: str = "language", sheet: str | None = None) -> None:
+    from .batch_io import BatchFileError, read_items, write_results
     from .matching import MatchInputError
+    from .pathway import PersonFacts, decide
+    from .training.pathway_train import rules_from
 
-    if not input.exists():
-        fail(f"{input}: no such file")
-    lines = input.read_text(encoding="utf-8").splitlines()
+    try:
+        items = read_items(input, text_column, id_column, language_column, sheet)
+    except BatchFileError as exc:
+        fail(str(exc))
+    rules = rules_from(settings())
+    rows: list[dict] = []
     errors = ok = 0
-    tmp = output.with_name(output.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh, progress_bar() as bar:
-        task = bar.add_task("matching", total=len(lines))
-        for n, line in enumerate(lines, 1):
+    where = "row" if input.suffix.lower() in (".csv", ".xlsx", ".xls") else "line"
+    with progress_bar() as bar:
+        task = bar.add_task("matching", total=len(items))
+        for item in items:
             bar.advance(task)
-            if not line.strip():
-                continue
-            item_id: object = n
             try:
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise MatchInputError(f"not JSON ({exc.msg})") from None
-                if not isinstance(item, dict) or "text" not in item:
-                    raise MatchInputError('each line needs an object with "id" and "text"')
-                item_id = item.get("id", n)
-                result = m.match(item["text"], language=item.get("language"), top_k=top_k)
-                fh.write(json.dumps(_result_line(item_id, result), ensure_ascii=False) + "\n")
+                if item.error:
+                    raise MatchInputError(item.error)
+                result = m.match(item.text, language=item.language, top_k=top_k)
+                row = _result_line(item.id, result)
+                if result.occupations:  # the pathway for the best occupation, from what the file says of the person
+                    facts = PersonFacts(item.years_experience, set(item.documents))
+                    row["pathway"] = decide(result.to_dict()["occupations"][0], facts, model=rules).pathway
+                rows.append(row)
                 ok += 1
             except MatchInputError as exc:
                 errors += 1
-                console.print(f"[yellow]{input}, line {n}:[/] {exc}", highlight=False)
-                fh.write(json.dumps({"id": item_id, "line": n, "error": str(exc)}, ensure_ascii=False) + "\n")
-    os.replace(tmp, output)
-    out.print(f"{ok} matched, {errors} line(s) with errors; results in {output}")
+                console.print(f"[yellow]{input}, {where} {item.line} (id {item.id}):[/] {exc}", highlight=False)
+                rows.append({"id": item.id, "line": item.line, "error": str(exc)})
+    write_results(output, rows)
+    out.print(f"{ok} matched, {errors} {where}(s) with errors; results in {output}")
     if errors:
         raise typer.Exit(1 if ok == 0 else 0)
 

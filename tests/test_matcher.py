@@ -384,3 +384,41 @@ def test_a_text_may_show_no_skill(matcher):
         assert all(0.0 <= s.score <= 1.0 for o in r.occupations for s in o.essential_skills_shown)
     finally:
         matcher.scorer_.skill_decision = saved
+
+
+def test_batch_from_a_spreadsheet_reports_every_bad_row_and_round_trips_xlsx(small, tmp_path):
+    """An office's caseload as CSV or Excel: named columns, every bad row reported in one run with
+    its row number and id, one result row per person (occupations, pathway, needs_review)."""
+    import pandas as pd
+
+    settings, _, _ = small
+    people = pd.DataFrame([
+        {"pratica": "FI-1", "racconto": "Ho fatto il cuoco in un ristorante per tre anni.", "years_experience": "3", "documents": ""},
+        {"pratica": "FI-2", "racconto": "   ", "years_experience": "", "documents": ""},
+        {"pratica": "FI-3", "racconto": "Facevo il muratore.", "years_experience": "tre", "documents": ""},
+        {"pratica": "FI-4", "racconto": "Facevo il muratore, montavo i mattoni.", "years_experience": "2,5",
+         "documents": "employment_contract"},
+    ])
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+    for suffix in (".xlsx", ".csv"):
+        inp, outp = tmp_path / f"people{suffix}", tmp_path / f"results{suffix}"
+        if suffix == ".xlsx":
+            people.to_excel(inp, index=False, sheet_name="casi")
+        else:
+            people.to_csv(inp, index=False, sep=";")  # the separator Italian spreadsheets save with
+        proc = subprocess.run([sys.executable, "-m", "matcher", "match", "--input", str(inp), "--output", str(outp),
+                               "--text-column", "racconto", "--id-column", "pratica"]
+                              + (["--sheet", "casi"] if suffix == ".xlsx" else []),
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        said = " ".join(proc.stderr.split())
+        assert "row 3 (id FI-2)" in said and "row 4 (id FI-3)" in said and "years_experience" in said
+        back = pd.read_excel(outp, dtype=str, keep_default_na=False) if suffix == ".xlsx" else \
+            pd.read_csv(outp, dtype=str, keep_default_na=False)
+        assert list(back["id"]) == ["FI-1", "FI-2", "FI-3", "FI-4"]
+        assert back.loc[0, "isco_1"] == "5120" and back.loc[3, "isco_1"] == "7112"
+        assert back.loc[0, "pathway"] in ("certifiable", "internship_validation", "training")
+        assert back.loc[1, "error"] and back.loc[2, "error"] and not back.loc[0, "error"]
+    proc = subprocess.run([sys.executable, "-m", "matcher", "match", "--input", str(tmp_path / "people.csv"),
+                           "--output", str(tmp_path / "x.csv")], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "no column 'text'" in " ".join(proc.stderr.split()) + " ".join(proc.stdout.split())
