@@ -378,7 +378,8 @@ def index_calibrate_skills(
     f = decision.fitted_on_
     out.print(f"skill decision fitted on {f['texts']} tune texts of {', '.join(sets)} ({f['positives']} accepted of "
               f"{f['candidates']} candidates; {f['gold_not_candidates']} gold skills were no candidate): report a skill "
-              f"when p >= {decision.threshold_:.3f}; tune micro-F1 {f['tune_micro_f1']:.3f}; saved to {target}")
+              f"when p >= {decision.threshold_:.3f}; tune micro-F1 (sets weighted alike) {f['tune_weighted_micro_f1']:.3f}; "
+              f"saved to {target}")
 
 
 # ---- service and users ---------------------------------------------------------------------------

@@ -22,22 +22,22 @@ DECISION_FILE = "skill_decision.json"
 
 
 def decision_matrix(matcher, rows, progress: Callable[[int, int], None] | None = None):  # noqa: ANN001, ANN201
-    """Features and labels of every candidate skill of every text, the text of each row, and how
-    many gold skills were no candidate at all (misses no threshold can recover)."""
+    """Features and labels of every candidate skill of every text, the text of each row, and per
+    text how many gold skills were no candidate at all (misses no threshold can recover)."""
     scorer = matcher.scorer_
     Xs, ys, qs = [], [], []
-    missed = 0
+    missed = np.zeros(len(rows))
     for i, q in enumerate(rows):
         try:
             sig = matcher.signals(q.text, q.language if q.language and q.language != "mixed" else None)
         except MatchInputError:
-            missed += len(q.gold)
+            missed[i] = len(q.gold)
             continue
         top = np.argsort(-scorer.occupation_scores(sig))[:5]
         order, X = candidate_features(scorer, sig, top)
         uris = [matcher.index_.skills.uris[k] for k in order]
         y = np.asarray([u in q.gold for u in uris], dtype=np.int8)
-        missed += len(q.gold - set(uris))
+        missed[i] = len(q.gold - set(uris))
         Xs.append(X)
         ys.append(y)
         qs.append(np.full(len(y), i))
@@ -47,7 +47,8 @@ def decision_matrix(matcher, rows, progress: Callable[[int, int], None] | None =
 
 
 def tune_rows(matcher, names: list[str], benchmarks_dir: Path, eval_dir: Path):  # noqa: ANN001, ANN201
-    rows = []
+    """The tune texts of the sets, and the set each text comes from."""
+    rows, origin = [], []
     by_label = None
     for name in names:
         if name not in SETS or SETS[name].kind != SKILL:
@@ -58,18 +59,24 @@ def tune_rows(matcher, names: list[str], benchmarks_dir: Path, eval_dir: Path): 
             for q in part:
                 q.gold = {by_label[x.lower()] for x in q.gold_labels if x.lower() in by_label}
         rows += part
-    return rows
+        origin += [name] * len(part)
+    return rows, np.asarray(origin)
 
 
 def calibrate_skills(matcher, names: list[str], benchmarks_dir: Path, eval_dir: Path,  # noqa: ANN001
                      progress: Callable[[str, int, int], None] | None = None) -> SkillDecision:
-    rows = tune_rows(matcher, names, benchmarks_dir, eval_dir)
+    rows, origin = tune_rows(matcher, names, benchmarks_dir, eval_dir)
     X, y, q, missed = decision_matrix(matcher, rows, (lambda d, t: progress("skill candidates", d, t)) if progress else None)
     if not y.any():
         raise ValueError("no gold skill is among the candidates of the tune texts: nothing to calibrate on")
-    decision = SkillDecision().fit(X, y, q)
-    f1 = decision.choose_threshold(X, y, q, missed)
+    # every set weighs the same: a set of a few narratives is not outweighed by one of many sentences
+    per_text = {name: 1.0 / max(1, int((origin == name).sum())) for name in set(origin)}
+    text_weight = np.asarray([per_text[o] for o in origin]) * len(rows) / max(1, len(per_text))
+    w = text_weight[q]
+    decision = SkillDecision().fit(X, y, q, sample_weight=w)
+    f1 = decision.choose_threshold(X, y, q, float((missed * text_weight).sum()), sample_weight=w)
     decision.fitted_on_ = {"sets": list(names), "split": TUNE, "texts": len(rows), "candidates": int(len(y)),
-                           "positives": int(y.sum()), "gold_not_candidates": missed, "tune_micro_f1": round(f1, 4),
+                           "positives": int(y.sum()), "gold_not_candidates": int(missed.sum()),
+                           "weighting": "each set weighs the same", "tune_weighted_micro_f1": round(f1, 4),
                            "encoder": matcher.index_.meta["encoder"], "encoder_version": matcher.index_.meta["encoder_version"]}
     return decision

@@ -71,28 +71,31 @@ class SkillDecision:
     threshold_: float = 0.5
     fitted_on_: dict = field(default_factory=dict)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray) -> SkillDecision:  # noqa: N803
-        """``queries``: the text each row comes from; the threshold maximises micro-F1 over them,
-        where a gold skill that is no candidate counts as missed (``fitted_on_['missed']``)."""
+    def fit(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillDecision:  # noqa: N803
+        """``queries``: the text each row comes from; ``sample_weight``: so that a set of many short
+        sentences does not outweigh a set of a few narratives."""
         from sklearn.linear_model import LogisticRegression
 
         X = np.asarray(X, dtype=np.float64)
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 1e-9, X.std(axis=0), 1.0)
-        model = LogisticRegression(C=self.C, max_iter=2000, class_weight=None).fit((X - self.mean_) / self.scale_, y)
+        model = LogisticRegression(C=self.C, max_iter=2000).fit((X - self.mean_) / self.scale_, y, sample_weight=sample_weight)
         self.coef_ = model.coef_.ravel()
         self.intercept_ = float(model.intercept_[0])
         return self
 
-    def choose_threshold(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, missed: int = 0) -> float:  # noqa: N803
-        """The probability threshold with the best micro-F1 (the cap of ``max_reported`` applied)."""
+    def choose_threshold(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, missed: float = 0,  # noqa: N803
+                         sample_weight: np.ndarray | None = None) -> float:
+        """The probability threshold with the best (weighted) micro-F1, the cap of ``max_reported`` applied;
+        ``missed``: the (weighted) gold skills that were no candidate."""
         p = self.predict_proba(X)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         best = (-1.0, 0.5)
         for t in np.unique(np.round(p, 3)):
             chosen = self._capped(p >= t, p, queries)
-            tp = int((chosen & (y > 0)).sum())
-            fp = int((chosen & (y == 0)).sum())
-            fn = int(((~chosen) & (y > 0)).sum()) + missed
+            tp = float(w[chosen & (y > 0)].sum())
+            fp = float(w[chosen & (y == 0)].sum())
+            fn = float(w[(~chosen) & (y > 0)].sum()) + missed
             f1 = 2 * tp / max(1, 2 * tp + fp + fn)
             if f1 > best[0] + 1e-9:
                 best = (f1, float(t))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..example_memory import ExampleMemory
+from ..matching import MatchInputError
 from .reranker import FEATURES, candidate_features, memory_columns
 
 BEST, VOTE = FEATURES.index("example_best"), FEATURES.index("example_vote")
@@ -35,7 +36,17 @@ def build_pool(matcher, examples, candidates: int = 50, progress: Callable[[int,
     n_occ = len(scorer.isco)
     Xs, codes, qs, tops, rights, positive, vectors = [], [], [], [], [], [], []
     for i, ex in enumerate(examples):
-        sig = matcher.signals(ex.text, ex.language if ex.language in matcher.taxonomy_.languages else None)
+        try:
+            sig = matcher.signals(ex.text, ex.language if ex.language in matcher.taxonomy_.languages else None)
+        except MatchInputError:  # a text the matcher refuses (no words): it teaches nothing, keeps its place
+            Xs.append(np.zeros((0, len(FEATURES)), dtype=np.float32))
+            codes.append(np.zeros(0, dtype=str))
+            qs.append(np.zeros(0, dtype=np.int64))
+            tops.append(np.zeros(0, dtype=bool))
+            rights.append(np.zeros(0, dtype=bool))
+            positive.append(ex.positive)
+            vectors.append(np.zeros(1, dtype=np.float32))
+            continue
         order, X, _ = candidate_features(scorer, sig, n_occ)
         c = np.asarray([scorer.isco[o] or "" for o in order])
         first: dict[str, int] = {}
@@ -66,6 +77,8 @@ def assemble(pool: CandidatePool, queries: np.ndarray, memory_of: Callable[[int]
     Xs, ys, qs = [], [], []
     for q in queries:
         rows = np.flatnonzero(pool.query == q)
+        if not len(rows):
+            continue
         memory, exclude = memory_of(int(q))
         best_sim, vote = memory.group_scores(pool.vectors[q], exclude) if memory is not None and len(memory) else ({}, {})
         chosen = rows[pool.top[rows] | np.isin(pool.codes[rows], list(vote))]
