@@ -422,3 +422,27 @@ def test_batch_from_a_spreadsheet_reports_every_bad_row_and_round_trips_xlsx(sma
     proc = subprocess.run([sys.executable, "-m", "matcher", "match", "--input", str(tmp_path / "people.csv"),
                            "--output", str(tmp_path / "x.csv")], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and "no column 'text'" in " ".join(proc.stderr.split()) + " ".join(proc.stdout.split())
+
+
+def test_italian_skill_labels_serve_when_the_bundle_has_them(tmp_path):
+    """ESCO's Italian bundle has skills_it.csv (the shared data does not): once imported in the
+    official format, skills come with Italian labels, marked as Italian."""
+    from .esco_bundle import SKILL_HEADER, SKILLS, _write
+
+    dirs = write_bundle(tmp_path / "esco")
+    it = next(d for d in dirs if d.name == "it")
+    italian = {1: ("preparare le verdure", "tagliare le verdure\nlavare e tagliare le verdure"), 2: ("cucinare piatti di carne", "grigliare la carne")}
+    _write(it / "skills_it.csv", SKILL_HEADER, [
+        {"conceptType": "KnowledgeSkillCompetence", "conceptUri": skill(n), "skillType": SKILLS[n][2], "reuseLevel": "sector-specific",
+         "preferredLabel": pref, "altLabels": alt} for n, (pref, alt) in italian.items()], bom=True)
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", data_dir=tmp_path / "var")
+    with open_database(settings)() as s:
+        import_bundle(s, dirs, release="with-italian-skills")
+        taxonomy = load_taxonomy(s)
+    assert taxonomy.skills[skill(1)].preferred["it"] == "preparare le verdure"
+    m = SkillMatcher(registry_dir=settings.registry_dir, encoder="tfidf").fit(taxonomy)
+    r = m.match("Facevo il cuoco: tagliavo le verdure e grigliavo la carne.", label_language="it")
+    labels = {s.uri: (s.label, s.label_language) for s in r.skills}
+    assert labels.get(skill(1)) == ("preparare le verdure", "it")
+    english = [s for s in r.skills if s.uri not in {skill(n) for n in italian}]
+    assert all(s.label_language == "en" for s in english)  # the others keep English, marked as such
