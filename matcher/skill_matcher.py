@@ -64,6 +64,11 @@ class SkillMatcher:
         self.weights = weights
         self.model = model  # a trained model's folder in the registry (None: the hand-set fusion)
 
+    @property
+    def description_languages(self) -> tuple[str, ...]:
+        """Occupation descriptions in the service's label language first, then English."""
+        return tuple(dict.fromkeys((self.label_language, "en")))
+
     # ---- fit ---------------------------------------------------------------------------
     def fit(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> SkillMatcher:
         """Load the saved index for this taxonomy and encoder, or build (and save) it."""
@@ -76,7 +81,7 @@ class SkillMatcher:
         index = None
         if where is not None and not self.rebuild and (where / "meta.json").exists():
             try:
-                index = SearchIndex.load(where, taxonomy, enc)
+                index = SearchIndex.load(where, taxonomy, enc, description_languages=self.description_languages)
             except StaleIndexError:
                 if not self.build_if_missing:
                     raise
@@ -85,7 +90,8 @@ class SkillMatcher:
             if where is not None and not self.rebuild and not self.build_if_missing:
                 raise FileNotFoundError(f"no index at {where}: build it with `skillmatch index build`")
             cache = Path(self.registry_dir) / "embedding-cache" if self.registry_dir is not None else None
-            index = SearchIndex.build(taxonomy, enc, cache_dir=cache, progress=progress)
+            index = SearchIndex.build(taxonomy, enc, cache_dir=cache, progress=progress,
+                                      description_languages=self.description_languages)
             if where is not None:
                 index.save(where)
         self.encoder_ = enc

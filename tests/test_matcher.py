@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from matcher.db.service import open_database
-from matcher.index import StaleIndexError
+from matcher.index import SearchIndex, StaleIndexError
 from matcher.matching import MatchInputError, Weights
 from matcher.settings import load_settings
 from matcher.skill_matcher import SkillMatcher
@@ -446,3 +446,16 @@ def test_italian_skill_labels_serve_when_the_bundle_has_them(tmp_path):
     assert labels.get(skill(1)) == ("preparare le verdure", "it")
     english = [s for s in r.skills if s.uri not in {skill(n) for n in italian}]
     assert all(s.label_language == "en" for s in english)  # the others keep English, marked as such
+
+
+def test_an_index_with_descriptions_in_another_language_first_is_rebuilt(small, tmp_path):
+    """Occupation passages are in the service's language first: an index built for another order
+    is refused when loaded, and rebuilt by fit (never used silently)."""
+    _, _, taxonomy = small
+    m = SkillMatcher(registry_dir=tmp_path / "registry").fit(taxonomy)
+    assert m.index_.meta["description_languages"] == ["it", "en"]
+    with pytest.raises(StaleIndexError, match="descriptions in it/en first"):
+        SearchIndex.load(m.index_dir_, taxonomy, m.encoder_, description_languages=("en", "it"))
+    english_first = SkillMatcher(registry_dir=tmp_path / "registry", label_language="en").fit(taxonomy)
+    assert english_first.index_.meta["description_languages"] == ["en"]
+    assert SkillMatcher(registry_dir=tmp_path / "registry").fit(taxonomy).index_.meta["description_languages"] == ["it", "en"]
