@@ -699,6 +699,31 @@ def models_promote(model: str, force: bool = typer.Option(False, help="promote e
               f"vs {r['serving_score']['hit@1']:.3f}{' — FORCED' if r['forced'] else ''}. Running services switch within seconds.")
 
 
+@models_app.command("add")
+def models_add(folder: Path = typer.Argument(..., help="a model version folder, e.g. models/matcher-narratives"),
+               serve: bool = typer.Option(False, "--serve", help="make it serve at once (audited, with the model card's numbers as the reason)")) -> None:
+    """Add a model version made elsewhere (one shipped with skillmatch in models/) to the registry."""
+    from .registry import Registry, RegistryError
+    from .services.errors import ServiceError
+    from .services.models import promote
+    from .training.artifacts import ArtifactError
+
+    registry = Registry(settings().registry_dir)
+    try:
+        info = registry.add_folder(folder)
+    except (RegistryError, ArtifactError) as exc:
+        fail(str(exc))
+    out.print(f"added {info.id} ({info.kind}) to the registry")
+    if serve:
+        with sessions()() as session:
+            try:
+                promote(session, _actor("cli models add"), registry, info.id, force=True,
+                        reason=f"installed from {folder}: see its model card for the evaluation")
+            except ServiceError as exc:
+                fail(str(exc))
+        out.print(f"{info.id} serves now")
+
+
 @models_app.command("rollback")
 def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway")) -> None:
     """Return to the version that served before the current one."""

@@ -100,6 +100,29 @@ class Registry:
         info.path = target
         return info
 
+    def add_folder(self, folder: Path) -> ModelInfo:
+        """Copy a model version made elsewhere (one shipped in the repository's ``models/``) into the
+        registry, whole or not at all; its artifacts are checked by loading them first."""
+        import shutil
+
+        from .training.artifacts import load_trained
+
+        folder = Path(folder)
+        if not (folder / "model.json").exists():
+            raise RegistryError(f"{folder}: no model.json, not a model version folder")
+        data = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        model_id = data.get("id", "")
+        if not _ID.match(model_id):
+            raise RegistryError(f"{folder}/model.json: {model_id!r} is not a model id")
+        if (self.root / model_id).exists():
+            raise RegistryError(f"{model_id} is already in the registry at {self.root}")
+        load_trained(folder)  # ArtifactError when an artifact is missing or unreadable
+        staged = self.staging()
+        shutil.rmtree(staged)
+        shutil.copytree(folder, staged)
+        os.replace(staged, self.root / model_id)
+        return self.get(model_id)
+
     def get(self, model_id: str) -> ModelInfo:
         if model_id == BUILTIN:
             return ModelInfo(BUILTIN, "matcher", "builtin", "", "", params={"what": "hand-set fusion weights, rule-based pathway"},

@@ -343,3 +343,35 @@ def test_training_rows_are_the_rows_a_match_reads(trained):
     self_memory = ExampleMemory(pool.vectors, [tuple(e.accepted) for e in ex], k=1)
     _, alone = self_memory.group_scores(pool.vectors[0], exclude=np.asarray([0]))
     assert "9411" not in alone
+
+
+def test_a_shipped_model_is_added_to_a_fresh_registry_and_serves(trained, tmp_path):
+    """`skillmatch models add models/<id> --serve`: a model made elsewhere joins a registry whole,
+    checked first, and serves; the switch is audited."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    settings, _, _, _, info = trained
+    shipped = tmp_path / "models" / info.id
+    shutil.copytree(info.path, shipped)
+    env = {"SKILLMATCH_DATA_DIR": str(tmp_path / "fresh"), "SKILLMATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    r = runner.invoke(app, ["models", "add", str(shipped), "--serve"], env=env)
+    assert r.exit_code == 0, r.output
+    fresh = Registry(tmp_path / "fresh" / "models")
+    assert fresh.serving("matcher") == info.id and (fresh.root / info.id / "scorer.joblib").exists()
+    with open_database(load_settings(database_url=env["SKILLMATCH_DATABASE_URL"], data_dir=tmp_path / "fresh"))() as s:
+        assert s.scalars(select(AuditEvent.action)).all()[-1] in ("promote", "promote_forced")
+    again = runner.invoke(app, ["models", "add", str(shipped)], env=env)
+    assert again.exit_code == 1 and "already in the registry" in " ".join(again.output.split())
+    (shipped / "scorer.joblib").write_bytes(b"broken")
+    other = tmp_path / "models" / "scorer-broken"
+    shutil.copytree(shipped, other)
+    data = json.loads((other / "model.json").read_text())
+    (other / "model.json").write_text(json.dumps({**data, "id": "scorer-broken"}))
+    broken = runner.invoke(app, ["models", "add", str(other)], env=env)
+    assert broken.exit_code == 1 and not (fresh.root / "scorer-broken").exists()
