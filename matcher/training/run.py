@@ -296,7 +296,10 @@ def model_card(info: ModelInfo) -> str:
              f"- created {info.created_at} by {info.created_by or 'the CLI'}; trained while {info.parent} served",
              f"- libraries: {', '.join(f'{k} {v}' for k, v in info.libraries.items())}", "",
              "## Trained on", "", "Pseudonymised data only: ESCO's own labels, descriptions and skill relations, and "
-             "outcome evidence with names, places and numbers removed.", "",
+             "outcome evidence with names, places and numbers removed."
+             + (f" Also {info.trained_on['narratives']} narratives written like real ones, with accepted ISCO-4 groups "
+                "(project data about no real person); a scorer keeps them as a memory of vectors and ISCO codes "
+                "(no text) that it reads at match time." if info.trained_on.get("narratives") else ""), "",
              "```json", json.dumps(info.trained_on, indent=2), "```", "", "## Evaluation (ISCO-4)", "",
              "| set | group | n | hit@1 | hit@5 | MRR | ISCO-2 hit@1 |", "|---|---|---:|---:|---:|---:|---:|"]
     for name, groups in info.metrics.items():
@@ -305,8 +308,16 @@ def model_card(info: ModelInfo) -> str:
                 lines.append(f"| {name} | {g} | {m['n']} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} | {m['isco2_hit@1']:.3f} |")
             else:
                 lines.append(f"| {name} | {g} | | {json.dumps(m)} | | | |")
+    bench = {k: v for k, v in info.metrics.items() if k.startswith("benchmark:")}
+    if bench:
+        lines += ["", "## Benchmarks (report splits, `skillmatch benchmark`)", "", "| set | n | acc@1 | acc@5 | MRR |", "|---|---:|---:|---:|---:|"]
+        for name, m in bench.items():
+            if "acc@1" in m:
+                lines.append(f"| {name.split(':')[1]} | {m['n']} | {m['acc@1']:.3f} | {m['acc@5']:.3f} | {m['mrr']:.3f} |")
     lines += ["", "## Intended use and limits", "",
               "Suggestions for CPI operators, who decide. It serves only after `skillmatch models promote`, which "
               "refuses a version that is not better than the serving one on the same evaluation. "
-              "ESCO-made examples are not narratives: judge it on real narratives and outcomes."]
+              "ESCO-made examples are not narratives: judge it on real narratives and outcomes.", "",
+              "This service uses the ESCO classification of the European Commission. ESCO © European Union, "
+              "licensed under CC BY 4.0 — https://esco.ec.europa.eu"]
     return "\n".join(lines) + "\n"
