@@ -64,3 +64,13 @@ def esco_dir() -> Path:
     if not ESCO_DIR:
         pytest.skip("SKILLMATCH_TEST_ESCO_DIR is not set: it must point to the ESCO CSV bundle (folders en/ and it/)")
     return Path(ESCO_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """CLI commands invoked in-process read the environment of their own test, not a cached one."""
+    from matcher.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

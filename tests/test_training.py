@@ -357,7 +357,8 @@ def test_a_shipped_model_is_added_to_a_fresh_registry_and_serves(trained, tmp_pa
     settings, _, _, _, info = trained
     shipped = tmp_path / "models" / info.id
     shutil.copytree(info.path, shipped)
-    env = {"SKILLMATCH_DATA_DIR": str(tmp_path / "fresh"), "SKILLMATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    env = {"SKILLMATCH_DATA_DIR": str(tmp_path / "fresh"), "SKILLMATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+           "SKILLMATCH_MODEL_DIR": str(tmp_path / "fresh" / "models")}
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
     r = runner.invoke(app, ["models", "add", str(shipped), "--serve"], env=env)

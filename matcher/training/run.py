@@ -303,6 +303,8 @@ def model_card(info: ModelInfo) -> str:
              "```json", json.dumps(info.trained_on, indent=2), "```", "", "## Evaluation (ISCO-4)", "",
              "| set | group | n | hit@1 | hit@5 | MRR | ISCO-2 hit@1 |", "|---|---|---:|---:|---:|---:|---:|"]
     for name, groups in info.metrics.items():
+        if name.startswith("benchmark:"):
+            continue  # below, in their own table
         for g, m in groups.items():
             if "n" in m:
                 lines.append(f"| {name} | {g} | {m['n']} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} | {m['isco2_hit@1']:.3f} |")
