@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     from matcher.db.service import open_database
     from matcher.evaluation import read_narratives
+    from matcher.registry import Registry
     from matcher.settings import get_settings
     from matcher.skill_matcher import SkillMatcher
     from matcher.taxonomy.model import load_taxonomy
@@ -26,11 +27,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", type=Path)
     ap.add_argument("--n", type=int, default=10)
+    ap.add_argument("--model", default=None, help="a registry model id (default: the hand-set fusion)")
     args = ap.parse_args()
     s = get_settings()
     with open_database(s)() as db:
         tax = load_taxonomy(db)
-    m = SkillMatcher(encoder=s.encoder, registry_dir=s.registry_dir, build_if_missing=False).fit(tax)
+    model = Registry(s.registry_dir).get(args.model).path if args.model else None
+    m = SkillMatcher(encoder=s.encoder, registry_dir=s.registry_dir, build_if_missing=False, model=model).fit(tax)
     rows = []
     for n in read_narratives(args.file):
         occ = m.scorer_.occupation_scores(m.signals(n.text, n.lang if n.lang in tax.languages else None))
