@@ -78,5 +78,6 @@ def calibrate_skills(matcher, names: list[str], benchmarks_dir: Path, eval_dir: 
     decision.fitted_on_ = {"sets": list(names), "split": TUNE, "texts": len(rows), "candidates": int(len(y)),
                            "positives": int(y.sum()), "gold_not_candidates": int(missed.sum()),
                            "weighting": "each set weighs the same", "tune_weighted_micro_f1": round(f1, 4),
-                           "encoder": matcher.index_.meta["encoder"], "encoder_version": matcher.index_.meta["encoder_version"]}
+                           "encoder": matcher.index_.meta["encoder"], "encoder_version": matcher.index_.meta["encoder_version"],
+                           "skills": len(matcher.index_.skills.uris)}
     return decision

@@ -42,8 +42,13 @@ def _skill_decision(where: Path | None, index: SearchIndex):  # noqa: ANN202
             except (ValueError, KeyError):
                 continue
             fitted = decision.fitted_on_
-            if fitted.get("encoder") == index.meta["encoder"] and fitted.get("encoder_version") == index.meta["encoder_version"]:
-                return decision
+            if fitted.get("encoder") != index.meta["encoder"] or fitted.get("encoder_version") != index.meta["encoder_version"]:
+                continue
+            # its features are standardised over the taxonomy's skills: the shipped one, fitted on the
+            # full ESCO, does not carry over to a much smaller taxonomy (an index's own one always does)
+            if path == SHIPPED_SKILL_DECISION and index.meta.get("skills", 0) < 0.5 * fitted.get("skills", float("inf")):
+                continue
+            return decision
     return None
 
 

@@ -459,3 +459,15 @@ def test_an_index_with_descriptions_in_another_language_first_is_rebuilt(small, 
     english_first = SkillMatcher(registry_dir=tmp_path / "registry", label_language="en").fit(taxonomy)
     assert english_first.index_.meta["description_languages"] == ["en"]
     assert SkillMatcher(registry_dir=tmp_path / "registry").fit(taxonomy).index_.meta["description_languages"] == ["it", "en"]
+
+
+def test_the_shipped_skill_decision_serves_full_taxonomies_only(matcher):
+    """Fitted on the full ESCO (13,896 skills), the shipped decision is not applied to a small
+    taxonomy, whose standardised features mean something else; an index's own decision is."""
+    from matcher.skill_matcher import SHIPPED_SKILL_DECISION, _skill_decision
+
+    assert SHIPPED_SKILL_DECISION.exists()
+    assert matcher.index_.meta["skills"] < 1000 and _skill_decision(None, matcher.index_) is None
+    full = type(matcher.index_)(dict(matcher.index_.meta, skills=13896), matcher.index_.occupations, matcher.index_.skills,
+                                None, None, matcher.index_.lexical, matcher.index_.occ_lex, matcher.index_.skill_lex)
+    assert _skill_decision(None, full) is not None
