@@ -202,9 +202,10 @@ async def operator_person(request: Request, person_id: PathId, max_km: float = Q
     return await _person_page(request, actor, person_id, max_km)
 
 
-def _review_text(request: Request, match: dict) -> str:
+def _review_text(request: Request, match: dict, lang: str | None = None) -> str:
     """Why a suggestion needs an expert, in the operator's words (codes and figures stay in the API)."""
-    t, lang = translator(_lang(request)), _lang(request)
+    lang = lang or _lang(request)
+    t = translator(lang)
     matcher = request.app.state.matcher.get()
     occupations = matcher.taxonomy_.occupations if matcher is not None else {}
     parts = []
@@ -335,8 +336,13 @@ async def operator_card(request: Request, person_id: PathId) -> Response:
     with request.app.state.sessions() as db:
         ranker = request.app.state.ranker.get(db, matcher)
         data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
-    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": _lang(request),
-                                                             "review_text": _review_text(request, data["match"])})
+    return render_card(request, data, _lang(request))
+
+
+def render_card(request: Request, data: dict, lang: str) -> Response:
+    """The printable profiling card, for the page and for the API's ``format=html``."""
+    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": lang,
+                                                             "review_text": _review_text(request, data["match"], lang)})
 
 
 # ---- employer ------------------------------------------------------------------------------------

@@ -1,19 +1,16 @@
 """What to do next: the profiling card, vacancies for a person, people for a vacancy."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.templating import Jinja2Templates
 
 from matcher.services import guidance
 from matcher.shortage import latest_signals
 
 from ..deps import PathId, DB, Matcher, Operator, get_rules
+from ..pages import render_card
 
 router = APIRouter(tags=["guidance"])
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
 @router.get("/persons/{person_id}/card", response_model=None)
@@ -25,7 +22,7 @@ async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Ope
     ranker = request.app.state.ranker.get(db, matcher)
     data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request), max_km)
     if format == "html":
-        return templates.TemplateResponse(request, "card.html", {"card": data, "lang": lang})
+        return render_card(request, data, lang)
     return data
 
 
