@@ -139,6 +139,7 @@ class OccupationPublic(BaseModel):
     score: float
     essential_skills_shown: list[SkillPublic]
     essential_skills_missing: list[SkillRefPublic]
+    title_evidence: list[EvidencePublic] = Field(default=[], description="where the text names the occupation itself")
 
 
 class MatchPublic(BaseModel):

@@ -310,6 +310,17 @@ def evidence_for(sig: Signals, column: np.ndarray, tolerance: float = 0.15) -> l
     return out
 
 
+TITLE_COVERAGE = 0.8  # share of a label's n-grams written in one unit: the title spelled out, give or take an ending
+
+
+def title_evidence(sig: Signals, occupation: int) -> list[Evidence]:
+    """The finest unit that writes out one of the occupation's labels in the text's language."""
+    column = sig.occ_cov[:, occupation]
+    if not len(column) or column.max() < TITLE_COVERAGE:
+        return []
+    return evidence_for(sig, np.where(column >= TITLE_COVERAGE, 1.0, 0.0), tolerance=0.0)[:1]
+
+
 def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language: str | None,
                  top_k: int, top_skills: int, label_language: str) -> MatchResult:
     tax, index, w = scorer.taxonomy, scorer.index, scorer.w
@@ -361,7 +372,8 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
                                                    evidence_for(sig, per_unit[:, k]))))
             else:
                 missing.append(SkillRef(s, srec.label(label_language)))
-        occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing))
+        occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing,
+                                    title_evidence(sig, int(o))))
     return MatchResult(occs, skills, False, [], language)
 
 

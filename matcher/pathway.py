@@ -92,8 +92,18 @@ def decide(occupation: dict, facts: PersonFacts, close_to_shown: dict[str, str] 
     coverage = len(shown) / total if total else 0.0
     documented_coverage = (len(shown) if facts.documented else len(validated)) / total if total else 0.0
     pathway = str(model.predict([pathway_features(coverage, documented_coverage, facts.documented, facts.years_experience)])[0])
+    named = occupation.get("title_evidence") or []
+    # a short narrative cannot spell out 30 essential skills: a person who names the job as done, for
+    # long enough (or for a time the profile does not say), is observed at work rather than sent to train
+    by_title = (pathway == "training" and bool(named)
+                and (facts.years_experience is None or facts.years_experience >= getattr(model, "internship_min_years", 1.0)))
+    if by_title:
+        pathway = "internship_validation"
     observe: list[dict] = []
-    if pathway == "internship_validation":
+    if by_title:
+        observe = [{"uri": u, "label": s["label"], "why": "narrative"} for u, s in shown.items() if u not in validated]
+        observe += [{"uri": u, "label": s["label"], "why": "title"} for u, s in missing.items()]
+    elif pathway == "internship_validation":
         observe = [{"uri": u, "label": s["label"], "why": "narrative"} for u, s in shown.items() if u not in validated]
         observe += [{"uri": u, "label": s["label"], "why": "close", "close_to": close_to_shown[u]}
                     for u, s in missing.items() if u in close_to_shown]
@@ -112,7 +122,15 @@ def decide(occupation: dict, facts: PersonFacts, close_to_shown: dict[str, str] 
     if validated:
         it.append(f"Competenze già validate: {len(validated)}.")
         en.append(f"Skills already validated: {len(validated)}.")
-    if pathway == "certifiable":
+    if by_title:
+        said = named[0]["text"] if isinstance(named[0], dict) else named[0].text
+        span = f"{years:g} anni" if years is not None else "per un tempo che il profilo non dice"
+        span_en = f"{years:g} years" if years is not None else "for a time the profile does not give"
+        it.append(f"Il racconto nomina la professione come svolta («{said}», {span}): si consiglia un tirocinio per "
+                  f"osservare le {len(observe)} competenze essenziali, non la formazione.")
+        en.append(f"The text names the occupation as done («{said}», {span_en}): an internship to observe its "
+                  f"{len(observe)} essential skills is advised, not training.")
+    elif pathway == "certifiable":
         it.append(f"Copertura documentata {dpct}% ≥ {round(100 * model.certifiable_coverage)}%: si può procedere alla certificazione.")
         en.append(f"Documented coverage {dpct}% ≥ {round(100 * model.certifiable_coverage)}%: ready for certification.")
     elif pathway == "internship_validation":

@@ -35,6 +35,9 @@ class OccupationMatch:
     score: float
     essential_skills_shown: list[SkillMatch] = field(default_factory=list)
     essential_skills_missing: list[SkillRef] = field(default_factory=list)
+    # where the text writes out one of the occupation's labels ("facevo il cameriere"): the person
+    # names the job as done, which the pathway reads
+    title_evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass

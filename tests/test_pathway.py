@@ -55,3 +55,39 @@ def test_rules_have_the_estimator_shape():
     rules = PathwayRules().fit([[0, 0, 0, 0]], ["training"])
     assert list(rules.predict([[0.9, 0.9, 1, 5], [0.5, 0.0, 0, 3], [0.1, 0.0, 0, 3]])) == [
         "certifiable", "internship_validation", "training"]
+
+
+def test_naming_the_job_as_done_means_an_internship_not_training():
+    """A short narrative cannot spell out every essential skill: "facevo il cuoco" for two years is
+    observed at work (all essential skills to observe), and the reasons say what counted."""
+    named = {**OCC, "essential_skills_shown": OCC["essential_skills_shown"][:1],
+             "title_evidence": [{"start": 0, "end": 15, "text": "facevo il cuoco"}]}
+    d = decide(named, PersonFacts(years_experience=2), model=PathwayRules(0.6, 0.4, 1))  # 1 of 3 shown
+    assert d.pathway == "internship_validation"
+    assert {s["uri"]: s["why"] for s in d.skills_to_observe} == {"s:veg": "narrative", "s:hygiene": "title", "s:fish": "title"}
+    assert any("facevo il cuoco" in r and "2 anni" in r for r in d.reasons["it"])
+    assert decide(named, PersonFacts(years_experience=0.5), model=PathwayRules(0.6, 0.4, 1)).pathway == "training"
+    unnamed = {**named, "title_evidence": []}
+    assert decide(unnamed, PersonFacts(years_experience=2), model=PathwayRules(0.6, 0.4, 1)).pathway == "training"
+
+
+def test_a_match_marks_where_the_text_names_the_occupation(tmp_path):
+    from matcher.db.service import open_database
+    from matcher.settings import load_settings
+    from matcher.skill_matcher import SkillMatcher
+    from matcher.taxonomy.esco_import import import_bundle
+    from matcher.taxonomy.model import load_taxonomy
+
+    from .esco_bundle import COOK, write_bundle
+
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", data_dir=tmp_path / "var")
+    with open_database(settings)() as s:
+        import_bundle(s, write_bundle(tmp_path / "esco"), release="titles")
+        taxonomy = load_taxonomy(s)
+    m = SkillMatcher(registry_dir=settings.registry_dir, encoder="tfidf").fit(taxonomy)
+    text = "Per due anni facevo il cuoco in una trattoria. Poi ho cercato altro."
+    cook = next(o for o in m.match(text).occupations if o.uri == COOK)
+    assert cook.title_evidence and "cuoco" in cook.title_evidence[0].text
+    assert text[cook.title_evidence[0].start:cook.title_evidence[0].end] == cook.title_evidence[0].text
+    others = [o for o in m.match("Tagliavo le verdure ogni mattina.").occupations if o.uri == COOK]
+    assert not others or not others[0].title_evidence
