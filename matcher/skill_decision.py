@@ -29,8 +29,9 @@ def candidate_features(scorer, sig, top_occupations) -> tuple[np.ndarray, np.nda
     plus the related-skill bonus, as the ranking before this model had them."""
     report = scorer.skill_report_scores(sig)
     ranked = scorer.skill_scores(report, top_occupations)
-    order = np.argsort(-ranked)[:CANDIDATES]
-    order = order[ranked[order] > -1e5]  # language skills of languages the text does not name
+    order = np.argsort(-ranked)
+    # language skills of languages the text does not name are no candidates, and take no place of one
+    order = order[ranked[order] > -1e5][:CANDIDATES]
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     if not len(order):
         return order, X
