@@ -150,6 +150,12 @@ def test_employer_vacancy_appears_in_the_operator_ranking_and_card(app):
         assert card["skills"] and card["skills"][0]["evidence"]
         html = c.get(f"/api/v1/persons/{p['id']}/card?format=html", headers=h["op_a"])
         assert html.status_code == 200 and "Scheda di profilatura" in html.text and "/static/card.css" in html.text
+        # who issued it, when, for whom, and where to sign; pathways and documents in words, not codes
+        assert card["issued"]["operator"] and card["issued"]["date"] and card["issued"]["office"]
+        page = html.text.replace("&#39;", "'")
+        assert card["issued"]["office"] in page and "Firma della persona" in page and "Firma dell'operatore" in page
+        assert "Paese dell'esperienza" in page and "Lingue" in page
+        assert "internship_validation" not in html.text.split("<body>")[1].replace('class="tag internship_validation"', "")
         assert "@media print" in c.get("/static/card.css").text  # print styles, from this origin (the CSP allows no inline style)
         assert "Profiling card" in c.get(f"/api/v1/persons/{p['id']}/card?format=html&lang=en", headers=h["op_a"]).text
         # reverse ranking: operators see their people, employers never do

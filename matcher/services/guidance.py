@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.people_models import MatchRecord, Person, Profile, ValidatedSkill
+from ..db.people_models import MatchRecord, Organisation, Person, Profile, ValidatedSkill
 from ..db.vacancy_models import Vacancy
 from ..geo import PlaceError, resolve
 from ..pathway import PathwayRules, PersonFacts, decide
@@ -139,7 +140,10 @@ def card(session: Session, actor: Actor, person_id: int, matcher, ranker: Vacanc
     vacancies = vacancies_for_standing(session, st, matcher, ranker, rules, max_km=max_km, top_k=10)
     record(session, actor, "read", "card", person.pseudonym, {"profile_version": profile.version})
     session.commit()
+    office = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     return {
+        # who issues the card, and when: it is signed on paper by the operator and the person
+        "issued": {"office": office.name if office else None, "operator": actor.username, "date": date.today().isoformat()},
         "person": {"pseudonym": person.pseudonym, "external_ref": person.external_ref},
         "profile": {"version": profile.version, "narrative": profile.narrative, "narrative_language": profile.narrative_language,
                     "languages": profile.languages, "years_experience": profile.years_experience, "country": profile.country,
