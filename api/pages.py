@@ -341,7 +341,7 @@ async def operator_card(request: Request, person_id: PathId) -> Response:
 
 def render_card(request: Request, data: dict, lang: str) -> Response:
     """The printable profiling card, for the page and for the API's ``format=html``."""
-    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": lang,
+    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": lang, "t": translator(lang),
                                                              "review_text": _review_text(request, data["match"], lang)})
 
 

@@ -286,12 +286,18 @@ class Scorer:
         report[self.unnamed_languages(sig)] = -1e6  # below any threshold
         return report
 
-    def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int]) -> np.ndarray:
+    def related_skills(self, top_occupations: Sequence[int]) -> np.ndarray:
+        """Per skill, whether ESCO relates it (essential or optional) to one of these occupations."""
+        if not len(top_occupations):
+            return np.zeros(self.essential.shape[1], dtype=bool)
+        rows = list(top_occupations)
+        return np.asarray((self.essential[rows] + self.optional[rows]).sum(axis=0)).ravel() > 0
+
+    def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int], related: np.ndarray | None = None) -> np.ndarray:
+        """``related``: ``related_skills(top_occupations)``, when the caller has it already."""
         scores = report.copy()
         if len(top_occupations) and self.w.related_bonus:
-            rows = list(top_occupations)
-            related = np.asarray((self.essential[rows] + self.optional[rows]).sum(axis=0)).ravel() > 0
-            scores[related] += self.w.related_bonus
+            scores[self.related_skills(top_occupations) if related is None else related] += self.w.related_bonus
         return scores
 
 
@@ -328,12 +334,11 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
     report = scorer.skill_report_scores(sig)
     per_unit = sig.skill_z if sig.skill_z is not None else sig.skill_lex
     threshold = w.report_z if sig.skill_z is not None else 0.5
-    ranked = scorer.skill_scores(report, order[:5])
     skills: list[SkillMatch] = []
     shown_by_uri: dict[str, SkillMatch] = {}
     evidenced = None  # skills that count as shown for an occupation: with a decision, exactly the decided ones
     if scorer.skill_decision is not None:
-        cand, X = skill_candidates(scorer, sig, order[:5])
+        cand, X = skill_candidates(scorer, sig, order[:5], report)
         proba = scorer.skill_decision.predict_proba(X)
         evidenced = {}
         for row in np.argsort(-proba):
@@ -347,6 +352,7 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
                 skills.append(m)
         shown_by_uri = evidenced
     else:
+        ranked = scorer.skill_scores(report, order[:5])
         for k in np.argsort(-ranked)[: top_skills * 3]:
             if len(skills) >= top_skills or ranked[k] < threshold:
                 break

@@ -24,21 +24,19 @@ REUSE = {"transversal": 7, "cross-sector": 8, "occupation-specific": 9}
 _LEVEL = {"clause": 0.0, "pair": 0.33, "sentence": 0.67, "text": 1.0}
 
 
-def candidate_features(scorer, sig, top_occupations) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def candidate_features(scorer, sig, top_occupations, report: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
     """(candidate skill positions, their features): the best ``CANDIDATES`` skills by report score
-    plus the related-skill bonus, as the ranking before this model had them."""
-    report = scorer.skill_report_scores(sig)
-    ranked = scorer.skill_scores(report, top_occupations)
+    plus the related-skill bonus, as the ranking before this model had them. ``report``:
+    ``scorer.skill_report_scores(sig)``, when the caller has it already."""
+    report = scorer.skill_report_scores(sig) if report is None else report
+    related = scorer.related_skills(top_occupations)
+    ranked = scorer.skill_scores(report, top_occupations, related)
     order = np.argsort(-ranked)
     # language skills of languages the text does not name are no candidates, and take no place of one
     order = order[ranked[order] > -1e5][:CANDIDATES]
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     if not len(order):
         return order, X
-    related = np.zeros(len(report), dtype=bool)
-    if len(top_occupations):
-        rows = list(top_occupations)
-        related = np.asarray((scorer.essential[rows] + scorer.optional[rows]).sum(axis=0)).ravel() > 0
     raw = sig.skill_dense.max(axis=0) if sig.skill_dense is not None else np.zeros(len(report))
     lex = sig.skill_lex.max(axis=0)
     per_unit = sig.skill_z if sig.skill_z is not None else sig.skill_lex

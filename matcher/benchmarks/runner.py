@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..matching import MatchInputError, check_text
+from ..matching import MatchInputError, build_result, check_text
 from .metrics import ranking_metrics, set_metrics
 from ..evaluation import EvalFileError
 from .sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
@@ -115,7 +115,5 @@ def _has_words(text: str) -> bool:
 
 def _reported(scorer, sig) -> set[str]:  # noqa: ANN001
     """The skills a match reports for the text, as the service builds its answer."""
-    from ..matching import build_result
-
     result = build_result(scorer, sig, scorer.occupation_scores(sig), None, 5, 15, "en")
     return {s.uri for s in result.skills}
