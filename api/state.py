@@ -9,7 +9,7 @@ import time
 from matcher.db.service import open_database
 from matcher.settings import Settings
 from matcher.skill_matcher import SkillMatcher
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.snapshot import load_taxonomy_cached
 
 log = logging.getLogger("skillmatch.api")
 
@@ -68,7 +68,7 @@ class MatcherState:
         t0 = time.perf_counter()
         try:
             with open_database(self.settings, migrate=False)() as session:
-                taxonomy = load_taxonomy(session)
+                taxonomy = load_taxonomy_cached(session, self.settings.registry_dir / "taxonomies")
             registry = self.registry()
             stamp = registry.serving_stamp()
             info = registry.get(registry.serving("matcher"))
