@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -26,6 +26,7 @@ from matcher.services.users import actor_for, revoke_token
 from matcher.shortage import latest_signals
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
 
+from .card_words import NAMES as CARD_LANGUAGE_NAMES
 from .deps import PathId, get_rules, user_for_token
 from .i18n import translator
 from .routes.auth import client_address
@@ -110,7 +111,12 @@ def install(app) -> None:  # noqa: ANN001
     async def _forbidden(request: Request, exc: PermissionError) -> Response:
         return _render(request, "message.html", {"message": translator(_lang(request))("forbidden")}, 403)
 
+    from .admin_pages import router as admin_router
+    from .analyst_pages import router as analyst_router
+
     app.include_router(router)
+    app.include_router(admin_router)
+    app.include_router(analyst_router)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -263,7 +269,8 @@ async def _person_page(request: Request, actor: Actor, person_id: int, max_km: f
            "review_text": _review_text(request, card["match"]) if card else "",
            "segments": highlight(card["profile"]["narrative"], card["skills"]) if card else [], "matcher_ready": matcher is not None,
            "statuses": svc.DECISION_STATUSES, "document_kinds": svc.DOCUMENT_KINDS, "form": form, "errors": errors or {},
-           "max_chars": request.app.state.settings.max_text_chars}
+           "max_chars": request.app.state.settings.max_text_chars,
+           "card_languages": [(code, name) for code, name in CARD_LANGUAGE_NAMES.items() if code != _lang(request)]}
     return _render(request, "operator_person.html", ctx, 422 if errors else 200, actor=actor)
 
 
@@ -330,19 +337,36 @@ def operator_erase(request: Request, person_id: PathId, confirm: str = Form(""))
 
 
 @router.get("/operator/persons/{person_id}/card", response_class=HTMLResponse)
-async def operator_card(request: Request, person_id: PathId) -> Response:
+async def operator_card(request: Request, person_id: PathId,
+                        person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")) -> Response:
     actor = _actor(request, "operator")
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
         ranker = request.app.state.ranker.get(db, matcher)
         data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
-    return render_card(request, data, _lang(request))
+    return render_card(request, data, _lang(request), person_lang)
 
 
-def render_card(request: Request, data: dict, lang: str) -> Response:
-    """The printable profiling card, for the page and for the API's ``format=html``."""
-    return templates.TemplateResponse(request, "card.html", {"card": data, "lang": lang, "t": translator(lang),
-                                                             "review_text": _review_text(request, data["match"], lang)})
+def render_card(request: Request, data: dict, lang: str, person_lang: str | None = None) -> Response:
+    """The printable profiling card, for the page and for the API's ``format=html``: in the page's
+    language and, side by side, in the person's (asked for, else the narrative's or a spoken one)."""
+    from .card_words import CARD_WORDS, RTL, person_language
+
+    second = person_language(data["profile"], lang, person_lang)
+    matcher = request.app.state.matcher.get()
+    taxonomy = matcher.taxonomy_ if matcher is not None else None
+
+    def label_in(uri: str, kind: str, language: str, fallback: str, fallback_language: str | None) -> str:
+        """The taxonomy's label in the language, else the card's own marked with its language."""
+        concepts = (taxonomy.occupations if kind == "occupation" else taxonomy.skills) if taxonomy is not None else {}
+        rec = concepts.get(uri)
+        if rec is not None and language in rec.preferred:
+            return rec.preferred[language]
+        return f"{fallback} ({(fallback_language or '?').upper()})"
+
+    return templates.TemplateResponse(request, "card.html", {
+        "card": data, "page_lang": lang, "second": second, "words": CARD_WORDS, "rtl": RTL, "label_in": label_in,
+        "review_text": _review_text(request, data["match"], lang)})
 
 
 # ---- employer ------------------------------------------------------------------------------------
@@ -400,135 +424,3 @@ def employer_positions(request: Request, vacancy_id: PathId, positions: int = Fo
     with request.app.state.sessions() as db:
         update_vacancy(db, actor, vacancy_id, {"positions": positions})
     return RedirectResponse("/employer", status_code=303)
-
-
-# ---- analyst -------------------------------------------------------------------------------------
-@router.get("/analyst", response_class=HTMLResponse)
-def analyst_home(request: Request) -> Response:
-    actor = _actor(request, "analyst", "admin")
-    m = request.app.state.matcher.get()
-    with request.app.state.sessions() as db:
-        outcomes = svc.outcome_stats(db, 1)
-        measures = network.measure_stats(db)
-        signals = len(latest_signals(db))
-    model = None
-    if m is not None:
-        import json
-
-        calib = (m.index_dir_ / "calibration.json") if m.index_dir_ else None
-        model = {"version": m.model_version, "meta": m.index_.meta, "id": m.model_id_,
-                 "calibration": json.loads(calib.read_text()) if calib and calib.exists() else None}
-    state = request.app.state.matcher
-    registry = model_service.list_models(Registry(request.app.state.settings.registry_dir))
-    return _render(request, "analyst.html", {"outcomes": outcomes, "measures": measures, "model": model, "signals": signals,
-                                             "loading": state.loading, "error": state.error, "registry": registry,
-                                             "plot": metrics_plot(registry["models"])}, actor=actor)
-
-
-PLOT_SETS = ("narratives", "outcomes", "esco-skills-heldout", "esco-titles-heldout")
-
-
-def metrics_plot(models: list[dict], width: int = 640, height: int = 220) -> dict:
-    """ISCO-4 hit@1 of every matcher version, in the order they were trained, one line per
-    evaluation set: drawn as inline SVG by the template (no script, no build step)."""
-    matchers = [m for m in models if m["slot"] == "matcher"]
-    names: list[str] = []
-    for m in matchers:
-        for n in m["metrics"]:
-            if n.startswith(PLOT_SETS) and n not in names:
-                names.append(n)
-    left, right, top, bottom = 40, 10, 10, 30
-    xs = {m["id"]: left + (width - left - right) * (i / max(1, len(matchers) - 1)) for i, m in enumerate(matchers)}
-    series = []
-    for k, name in enumerate(names[:5]):
-        pts = [(xs[m["id"]], top + (height - top - bottom) * (1 - m["metrics"][name]["all"]["hit@1"]), m["id"],
-                m["metrics"][name]["all"]["hit@1"]) for m in matchers if "all" in m["metrics"].get(name, {})]
-        series.append({"name": name, "cls": f"series-{k}", "points": pts,
-                       "path": " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in pts)})
-    ticks = [(top + (height - top - bottom) * (1 - v), v) for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
-    labels = [(xs[m["id"]], m["id"]) for m in matchers]
-    return {"width": width, "height": height, "series": series, "ticks": ticks, "labels": labels, "left": left,
-            "right": width - right, "bottom": height - bottom}
-
-
-@router.post("/analyst/models/{model_id}/promote", response_class=HTMLResponse)
-def analyst_promote(request: Request, model_id: str, force: str = Form(""), reason: str = Form("", max_length=500)) -> Response:
-    actor = _actor(request, "analyst")
-    registry = Registry(request.app.state.settings.registry_dir)
-    with request.app.state.sessions() as db:
-        try:
-            model_service.promote(db, actor, registry, model_id[:100], force=bool(force), reason=reason or None)
-        except ServiceError as exc:
-            return _render(request, "message.html", {"message": str(exc), "back": "/analyst"}, exc.status, actor)
-    request.app.state.matcher.load_async(build=False)
-    return RedirectResponse("/analyst#h-registry", status_code=303)
-
-
-@router.post("/analyst/models/rollback", response_class=HTMLResponse)
-def analyst_rollback(request: Request) -> Response:
-    actor = _actor(request, "analyst")
-    with request.app.state.sessions() as db:
-        try:
-            model_service.rollback(db, actor, Registry(request.app.state.settings.registry_dir))
-        except ServiceError as exc:
-            return _render(request, "message.html", {"message": str(exc), "back": "/analyst"}, exc.status, actor)
-    request.app.state.matcher.load_async(build=False)
-    return RedirectResponse("/analyst#h-registry", status_code=303)
-
-
-@router.post("/analyst/models/train")
-def analyst_train(request: Request, kind: str = Form("head", max_length=20),
-                  examples: int = Form(1600, ge=50, le=20_000)) -> Response:
-    actor = _actor(request, "analyst")
-    from matcher.services.training_jobs import start_training
-
-    if kind not in ("scorer", "head", "scorer+head", "pathway"):
-        return _render(request, "message.html", {"message": f"unknown kind {kind!r}", "back": "/analyst"}, 422, actor)
-    job_id = start_training(request.app.state.settings, request.app.state.sessions, actor, kind, examples, 20)
-    return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
-
-
-# ---- admin: taxonomy import with progress ---------------------------------------------------------
-@router.get("/admin", response_class=HTMLResponse)
-def admin_home(request: Request) -> Response:
-    actor = _actor(request, "admin")
-    from matcher.taxonomy.esco_import import list_versions
-
-    with request.app.state.sessions() as db:
-        versions = list_versions(db)
-    return _render(request, "admin.html", {"versions": versions}, actor=actor)
-
-
-@router.post("/admin/taxonomy/imports")
-def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
-    actor = _actor(request, "admin")
-    from matcher.services.audit import record
-    from matcher.services.taxonomy_jobs import start_import
-
-    from .routes.admin import save_uploads, upload_folder
-
-    paths = save_uploads(request.app.state.settings, files)
-    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
-                          on_ready=request.app.state.matcher.swap)
-    with request.app.state.sessions() as db:
-        record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
-        db.commit()
-    return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
-
-
-@router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
-def admin_job(request: Request, job_id: str) -> Response:
-    actor = _actor(request, "admin", "analyst")
-    back = "/analyst#h-registry" if actor.role == "analyst" else "/admin"
-    return _render(request, "job.html", {"job_id": job_id[:32], "back": back}, actor=actor)
-
-
-@router.get("/admin/jobs/{job_id}/state")
-def admin_job_state(request: Request, job_id: str) -> Response:
-    _actor(request, "admin", "analyst")
-    from fastapi.responses import JSONResponse
-
-    from matcher.jobs import read_job
-
-    state = read_job(request.app.state.settings.data_dir, job_id[:32])
-    return JSONResponse(state or {"status": "unknown"}, status_code=200 if state else 404)

@@ -37,6 +37,7 @@ class OrganisationPublic(BaseModel):
     name: str
     kind: str
     municipality: str | None
+    is_active: bool = True
 
 
 class UserCreate(BaseModel):
@@ -260,6 +261,7 @@ class VacancyPublic(BaseModel):
 class ShortageImportPublic(BaseModel):
     import_id: str
     rows: int
+    already_imported: bool = False  # the same file, read the same way, was imported before: nothing written
 
 
 class ConsentCreate(BaseModel):

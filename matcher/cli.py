@@ -161,24 +161,33 @@ def main() -> None:
 
 # ---- matcher ---------------------------------------------------------------------------------
 def _load_taxonomy():
-    from .taxonomy.model import load_taxonomy
+    from .taxonomy.snapshot import load_taxonomy_cached
 
     with sessions()() as session:
         try:
-            return load_taxonomy(session)
+            return load_taxonomy_cached(session, settings().registry_dir / "taxonomies")
         except LookupError as exc:
             fail(str(exc))
 
 
-def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True):
+def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True, model: str = "builtin"):
+    """The matcher of a registry version (``serving``, ``builtin`` or an id) on the active taxonomy."""
     from .encoders import EncoderError
     from .index import StaleIndexError
+    from .registry import BUILTIN, Registry, RegistryError
     from .skill_matcher import SkillMatcher
 
     s = settings()
     taxonomy = _load_taxonomy()
+    registry = Registry(s.registry_dir)
+    model_id = registry.serving("matcher") if model == "serving" else model
+    try:
+        model_path = None if model_id == BUILTIN else registry.get(model_id).path
+    except RegistryError as exc:
+        fail(str(exc))
     m = SkillMatcher(encoder=encoder or s.encoder, registry_dir=s.registry_dir, max_chars=s.max_text_chars,
-                     rebuild=rebuild, build_if_missing=build_if_missing, encoder_threads=s.encoder_threads)
+                     rebuild=rebuild, build_if_missing=build_if_missing, encoder_threads=s.encoder_threads,
+                     model=model_path)
     with progress_bar() as bar:
         # "loading index" until the build (if any) reports its first stage
         task = bar.add_task("loading index", total=None)
@@ -223,6 +232,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
           language: Optional[str] = typer.Option(None, help="language of the narrative (optional)"),
           top_k: int = typer.Option(10, min=1, max=100),
           encoder: Optional[str] = typer.Option(None, help="override SKILLMATCH_ENCODER"),
+          model: str = typer.Option("serving", help="a registry version: serving (what the service serves), builtin or an id"),
           as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables")) -> None:
     """Match a narrative (or a JSONL batch) to ESCO skills and occupations."""
     import json
@@ -233,7 +243,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
         fail("give either a TEXT or --input FILE")
     if input is not None and output is None:
         fail("--input needs --output")
-    m = _matcher(encoder, build_if_missing=True)
+    m = _matcher(encoder, build_if_missing=True, model=model)
     if text is not None:
         try:
             result = m.match(text, language=language, top_k=top_k)
@@ -449,18 +459,44 @@ app.add_typer(shortage_app, name="shortage")
 
 
 @shortage_app.command("import")
-def shortage_import(path: Path, format: str = typer.Option("skillmatch", help="skillmatch or eures")) -> None:
-    """Import shortage indicators from a CSV (format in the README); a bad line is named and nothing is written."""
-    from .shortage import ShortageFileError, import_shortage, parse_shortage_csv
+def shortage_import(path: Path,
+                    format: str = typer.Option("skillmatch", help="skillmatch (one signal per row) or eures (shortage/surplus lists)"),
+                    sheet: Optional[str] = typer.Option(None, help="Excel: the sheet's name or number (default: the first)"),
+                    header_row: int = typer.Option(1, min=1, max=1000, help="the row that holds the column names"),
+                    column: list[str] = typer.Option([], "--column", help="FIELD=COLUMN: the file's column for a field "
+                                                     "(isco_code, occupation_uri, territory, indicator, source, period; eures: "
+                                                     "isco_code, shortage_countries, surplus_countries); repeatable"),
+                    territory: Optional[str] = typer.Option(None, help="the territory of every row (FI, 048 or IT)"),
+                    source: Optional[str] = typer.Option(None, help="the source of every row (e.g. Unioncamere Excelsior)"),
+                    period: Optional[str] = typer.Option(None, help="the period of every row (2025, 2025-Q3, 2025-10)"),
+                    percent: bool = typer.Option(False, help="indicators are percentages (0-100)"),
+                    country: str = typer.Option("IT", help="eures: the country whose lists count")) -> None:
+    """Import shortage indicators from a CSV or Excel file; every bad row is named and nothing is written."""
+    from .shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
+                           read_shortage_table)
 
-    if not path.exists():
+    if not path.is_file():
         fail(f"{path}: no such file")
+    columns = {}
+    for spec in column:
+        field, sep, name = spec.partition("=")
+        if not sep or not field.strip() or not name.strip():
+            fail(f"--column {spec!r}: write FIELD=COLUMN, e.g. --column indicator='Difficoltà di reperimento (%)'")
+        columns[field.strip()] = name.strip()
+    options = ShortageOptions(format=format, sheet=sheet, header_row=header_row, columns=columns, territory=territory,
+                              source=source, period=period, percent=percent, country=country)
+    raw = path.read_bytes()
     try:
-        rows = parse_shortage_csv(path.read_text(encoding="utf-8"), str(path), format)
-    except (ShortageFileError, UnicodeDecodeError) as exc:
-        fail(f"{exc}\nnothing was written.")
+        rows = read_shortage_table(raw, str(path), options)
+    except ShortageFileError as exc:
+        fail(str(exc) if len(exc.problems) > 1 else f"{exc}\nnothing was written.")
+    checksum = file_checksum(raw, options)
     with sessions()() as session:
-        import_id = import_shortage(session, rows)
+        earlier = already_imported(session, checksum)
+        if earlier is not None:
+            out.print(f"{path} was already imported (import {earlier[0]}, {earlier[1]:%Y-%m-%d %H:%M}): nothing written")
+            return
+        import_id = import_shortage(session, rows, checksum)
     out.print(f"imported {len(rows)} shortage signal(s) from {path} (import {import_id})")
 
 
@@ -739,4 +775,4 @@ def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway
     out.print(f"{r['model']} serves again (was {r['previous']}).")
 
 
-from . import cli_access, cli_benchmark  # noqa: E402,F401 - register their commands on the groups above
+from . import cli_access, cli_benchmark, cli_reports  # noqa: E402,F401 - register their commands on the groups above

@@ -20,7 +20,8 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
                                                       help="the folder with narratives_dev.jsonl and skills_dev.jsonl"),
               limit: Optional[int] = typer.Option(None, help="at most N queries per set (a fixed hash sample)"),
               list_sets: bool = typer.Option(False, "--list", help="list the sets and their splits"),
-              save: bool = typer.Option(True, help="keep the results in the registry with the model")) -> None:
+              save: bool = typer.Option(True, help="keep the results in the registry with the model"),
+              output: Optional[Path] = typer.Option(None, "--output", help="also write the table to a .csv or .xlsx file")) -> None:
     """acc@1 / acc@5 / MRR (occupations, concept level), MRR / RP@5 (skills, as WorkRB), ISCO-4 for the
     narratives, with the published numbers of each set beside ours."""
     from .benchmarks.report import DEFAULT_SETS, HEADER, run_benchmarks, table_rows
@@ -37,6 +38,8 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
         fail(f"no benchmark set {unknown[0]!r}: choose from {', '.join(SETS)}")
     if split not in ("report", "tune"):
         fail("--split is report or tune")
+    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+        fail(f"{output}: write a .csv or .xlsx file")
     s = settings()
     taxonomy = _load_taxonomy()
     registry = Registry(s.registry_dir)
@@ -51,9 +54,17 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     t = Table(title=f"{m.model_version} · {split} splits")
     for h in HEADER:
         t.add_column(h)
-    for row in table_rows(results, benchmarks):
+    rows = table_rows(results, benchmarks)
+    for row in rows:
         t.add_row(*row)
     out.print(t)
+    if output is not None:
+        import pandas as pd
+
+        from .services.reports import write_frame
+
+        write_frame(pd.DataFrame(rows, columns=list(HEADER)), output, "benchmarks")
+        out.print(f"table written to {output}")
     for r in results:
         for note in r.notes:
             out.print(f"{r.name}: {note}")

@@ -142,6 +142,7 @@ def test_role_matrix_covers_every_route(app, client, h):
     spare = client.post("/api/v1/users", json={"username": "spare", "password": "long enough pw", "role": "analyst"},
                         headers=h["admin"]).json()["id"]
     key = client.post(f"/api/v1/users/{spare}/api-keys", headers=h["admin"]).json()["api_key"]
+    spare_org = client.post("/api/v1/organisations", json={"name": "CAS Pisa", "kind": "reception_centre"}, headers=h["admin"]).json()["id"]
     routes = [  # (method, path, body, roles allowed)
         ("GET", "/api/v1/me/api-keys", None, {"admin", "op_a", "employer", "analyst"}),
         ("POST", "/api/v1/me/api-keys", None, {"admin", "op_a", "employer", "analyst"}),
@@ -149,6 +150,8 @@ def test_role_matrix_covers_every_route(app, client, h):
         ("DELETE", f"/api/v1/users/{spare}/api-keys/{key.split('_')[1]}", None, {"admin"}),
         ("POST", f"/api/v1/users/{spare}/deactivate", None, {"admin"}),
         ("POST", f"/api/v1/users/{spare}/activate", None, {"admin"}),
+        ("POST", f"/api/v1/organisations/{spare_org}/deactivate", None, {"admin"}),
+        ("POST", f"/api/v1/organisations/{spare_org}/activate", None, {"admin"}),
         ("POST", "/api/v1/taxonomy/imports", upload, {"admin"}),
         ("GET", f"/api/v1/jobs/{job_id}", None, {"admin", "analyst"}),
         ("GET", "/api/v1/network/organisations", None, {"op_a", "employer", "analyst"}),
@@ -424,3 +427,60 @@ def test_access_log_drops_query_strings():
                                ("127.0.0.1:5000", "GET", "/api/v1/persons?q=FI-001", "1.1", 200), None)
     DropQueryStrings().filter(record)
     assert "FI-001" not in record.getMessage() and "/api/v1/persons" in record.getMessage()
+
+
+def test_analyst_tables_export_as_csv_and_xlsx_from_the_cli_and_the_page(app, client, h, tmp_path):
+    """Outcome statistics and measures as the analyst page shows them, written by `skillmatch stats
+    export` (CSV and XLSX read back with pandas) and downloaded from the page; no person in them."""
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    p, _ = make_person(client, h)
+    client.post(f"/api/v1/persons/{p['id']}/decisions", json={"target_kind": "occupation", "target_uri": COOK,
+                "isco_code": "5120", "status": "accepted"}, headers=h["op_a"])
+    s = app.state.settings
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": s.resolved_database_url, "SKILLMATCH_DATA_DIR": str(s.data_dir),
+           "SKILLMATCH_MODEL_DIR": str(s.registry_dir)}
+    frames = {}
+    for report, suffix in (("outcomes", ".xlsx"), ("outcomes", ".csv"), ("measures", ".xlsx")):
+        out = tmp_path / f"{report}{suffix}"
+        r = subprocess.run([sys.executable, "-m", "matcher", "stats", "export", report, "--output", str(out)], env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        frames[report + suffix] = (pd.read_excel(out, dtype=str) if suffix == ".xlsx"
+                                   else pd.read_csv(out, encoding="utf-8-sig", dtype=str))
+    for key in ("outcomes.xlsx", "outcomes.csv"):
+        row = frames[key].set_index(["breakdown", "group"]).loc[("isco_group", "5")]
+        assert row["accepted"] == "1" and row["rejected"] == "0"
+    measures = frames["measures.xlsx"]
+    assert "CPI Firenze" in set(measures["organisation"]) and "profiling" in set(measures["measure"])
+    assert p["pseudonym"] not in frames["outcomes.csv"].to_csv() + measures.to_csv()
+    bad = subprocess.run([sys.executable, "-m", "matcher", "stats", "export", "people", "--output", str(tmp_path / "x.csv")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "no report 'people'" in bad.stdout + bad.stderr
+    # the page's download: the analyst's cookie session, an Excel file
+    r = client.post("/login", data={"username": "analyst", "password": "correct horse battery"},
+                    headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    xlsx = client.get("/analyst/exports/measures.xlsx")
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    import io
+
+    assert "CPI Firenze" in set(pd.read_excel(io.BytesIO(xlsx.content))["organisation"])
+    assert client.get("/analyst/exports/people.csv").status_code == 404
+
+
+def test_the_analyst_page_of_a_fresh_install_says_why_its_plot_is_empty(settings, bundle, tmp_path):
+    s = settings.model_copy(update={"model_dir": tmp_path / "fresh-registry"})
+    app = create_app(s, load_matcher=False)
+    seed(app, bundle)
+    with TestClient(app) as c:
+        r = c.post("/login", data={"username": "analyst", "password": "correct horse battery"},
+                   headers={"origin": "http://testserver"}, follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get("/analyst").text
+        assert 'id="plot-empty"' in page and "Nessuna versione è ancora stata valutata" in page
+        assert 'id="metrics-plot"' not in page and 'id="outcomes-empty"' in page

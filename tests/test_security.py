@@ -380,6 +380,26 @@ def test_keys_revoked_users_deactivated_and_tokens_ended(net):
     assert c.get("/operator", follow_redirects=False).status_code == 303
 
 
+def test_deactivating_an_organisation_ends_its_users_access_and_keeps_new_ones_out(net):
+    c, h, ids, p = net
+    key = c.post("/api/v1/me/api-keys", headers=h["op_cas"]).json()["api_key"]
+    r = c.post(f"/api/v1/organisations/{ids['org_cas']}/deactivate", headers=h["admin"])
+    assert r.status_code == 200 and r.json()["is_active"] is False
+    assert c.get("/api/v1/me", headers=h["op_cas"]).status_code == 401
+    assert c.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 401
+    assert c.get("/api/v1/me", headers=h["op_a"]).status_code == 200  # other organisations go on
+    joined = c.post("/api/v1/users", json={"username": "op_cas2", "password": "long enough pw", "role": "operator",
+                                           "organisation_id": ids["org_cas"]}, headers=h["admin"])
+    assert joined.status_code == 422 and "deactivated" in joined.json()["detail"]
+    events = c.get("/api/v1/audit?action=deactivate", headers=h["admin"]).json()
+    assert any(e["resource"] == "organisation" for e in events), events
+    # activating it again lets users join; its old users come back one by one
+    assert c.post(f"/api/v1/organisations/{ids['org_cas']}/activate", headers=h["admin"]).json()["is_active"] is True
+    assert c.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 401
+    c.post(f"/api/v1/users/{ids['op_cas']}/activate", headers=h["admin"])
+    assert c.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 200
+
+
 def test_the_sqlite_file_is_private(net):
     c, h, ids, p = net
     url = c.app.state.settings.resolved_database_url

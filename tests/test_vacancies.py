@@ -96,12 +96,81 @@ def test_shortage_csv_bad_line_is_named():
         parse_shortage_csv("isco_code,territory,indicator,source,period\n512,FI,0.7,x,2025\n")
 
 
+def test_every_bad_row_of_a_shortage_file_is_reported_in_one_run():
+    text = ("isco_code,territory,indicator,source,period\n5120,FI,0.7,Excelsior,2025\n512,FI,0.7,x,2025\n"
+            "5120,Narnia,0.7,x,2025\n5120,FI,1.7,x,2025\n5120,FI,0.5,x,25\n")
+    with pytest.raises(ShortageFileError) as err:
+        parse_shortage_csv(text, "excelsior.csv")
+    assert [p.split(":")[0] for p in err.value.problems] == [
+        "excelsior.csv, line 3, field isco_code", "excelsior.csv, line 4, field territory",
+        "excelsior.csv, line 5, field indicator", "excelsior.csv, line 6, field period"]
+    assert "4 problem(s), nothing was written" in str(err.value)
+
+
+def test_an_excelsior_style_workbook_reads_with_sheet_header_row_columns_and_percentages(tmp_path):
+    """A published table: a title above the header, Italian column names, percentages, the
+    province and period for the whole sheet given as options."""
+    import pandas as pd
+
+    from matcher.shortage import ShortageOptions, read_shortage_table
+
+    path = tmp_path / "excelsior_2025_10.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"a": ["note"]}).to_excel(xl, sheet_name="Note", index=False)
+        table = pd.DataFrame({"Codice ISCO": [5120, 7112, 9999.0], "Professione": ["Cuochi", "Muratori", "Altro"],
+                              "Difficoltà di reperimento (%)": [62.5, 48, 10]})
+        table.to_excel(xl, sheet_name="Tavola 5", index=False, startrow=2)  # two title rows above the header
+    options = ShortageOptions(sheet="Tavola 5", header_row=3, columns={"isco_code": "Codice ISCO",
+                              "indicator": "Difficoltà di reperimento (%)"}, territory="048", source="Unioncamere Excelsior",
+                              period="2025-10", percent=True)
+    rows = read_shortage_table(path.read_bytes(), path.name, options)
+    assert [(r.isco_code, r.territory, r.indicator, r.period) for r in rows] == [
+        ("5120", "FI", 0.625, "2025-10"), ("7112", "FI", 0.48, "2025-10"), ("9999", "FI", 0.1, "2025-10")]
+    with pytest.raises(ShortageFileError, match="missing indicator.*Difficoltà di reperimento"):
+        read_shortage_table(path.read_bytes(), path.name, ShortageOptions(sheet="Tavola 5", header_row=3, territory="FI",
+                                                                         source="x", period="2025"))
+    # an Italian spreadsheet's CSV: semicolons, decimal commas, a percent sign, cp1252
+    csv = "isco_code;territory;indicator;source;period\n5120;PO;45,5%;Excelsior;2025\n".encode("cp1252")
+    assert read_shortage_table(csv, "x.csv")[0].indicator == 0.455
+
+
+def test_shortage_import_cli_reports_all_errors_and_knows_a_file_it_has_seen(settings, tmp_path):
+    import subprocess
+    import sys
+
+    from sqlalchemy import func, select
+
+    from matcher.db.service import open_database
+    from matcher.db.vacancy_models import ShortageSignal
+
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "matcher", "shortage", "import", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("isco_code,territory,indicator,source,period\n512,FI,0.7,x,2025\n5120,Narnia,0.7,x,2025\n", encoding="utf-8")
+    r = run(str(bad))
+    said = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "line 2, field isco_code" in said and "line 3, field territory" in said and "nothing was written" in said
+    good = tmp_path / "good.csv"
+    good.write_text("isco_code,territory,indicator,source,period\n5120,FI,0.7,Excelsior,2025\n", encoding="utf-8")
+    first, again = run(str(good)), run(str(good))
+    assert first.returncode == 0 and "imported 1 shortage signal" in first.stdout, first.stderr
+    assert again.returncode == 0 and "already imported" in " ".join(again.stdout.split())
+    with open_database(settings)() as db:
+        assert db.scalar(select(func.count()).select_from(ShortageSignal)) == 1
+
+
 def test_eures_list_from_shared_data():
     path = SHARED / "eures_shortages_surpluses_2025_ict_normalized.csv"
     if not path.exists():
         pytest.skip("the shared EURES file is not beside this checkout")
     rows = parse_shortage_csv(path.read_text(encoding="utf-8"), str(path), "eures")
     assert {r.isco_code for r in rows if r.indicator == 1.0} == {"2512", "2521", "3513", "3514"}
+    assert {r.period for r in rows} == {"2025"}  # the report's year, from the file name
 
 
 @pytest.fixture
@@ -142,6 +211,9 @@ def test_employer_vacancy_appears_in_the_operator_ranking_and_card(app):
         ok = c.post("/api/v1/shortage/imports", content=b"isco_code,territory,indicator,source,period\n5120,PO,0.9,Excelsior,2025\n",
                     headers={**h["analyst"], "content-type": "text/csv"})
         assert ok.status_code == 201 and ok.json()["rows"] == 1
+        again = c.post("/api/v1/shortage/imports", content=b"isco_code,territory,indicator,source,period\n5120,PO,0.9,Excelsior,2025\n",
+                       headers={**h["analyst"], "content-type": "text/csv"})
+        assert again.status_code == 200 and again.json() == {**ok.json(), "already_imported": True}
         boosted = c.get(f"/api/v1/persons/{p['id']}/vacancies", headers=h["op_a"]).json()
         assert boosted[0]["factors"]["shortage_indicator"] == 0.9
         # the card, as JSON and as a printable page
@@ -155,9 +227,25 @@ def test_employer_vacancy_appears_in_the_operator_ranking_and_card(app):
         page = html.text.replace("&#39;", "'")
         assert card["issued"]["office"] in page and "Firma della persona" in page and "Firma dell'operatore" in page
         assert "Paese dell'esperienza" in page and "Lingue" in page
-        assert "internship_validation" not in html.text.split("<body>")[1].replace('class="tag internship_validation"', "")
+        assert "internship_validation" not in html.text.split("<body")[1].replace('class="tag internship_validation"', "")
         assert "@media print" in c.get("/static/card.css").text  # print styles, from this origin (the CSP allows no inline style)
         assert "Profiling card" in c.get(f"/api/v1/persons/{p['id']}/card?format=html&lang=en", headers=h["op_a"]).text
+        # the card the person can read: Italian and French side by side, every fixed word translated,
+        # labels the taxonomy lacks in French marked with their language; Arabic right to left
+        fr = c.get(f"/api/v1/persons/{p['id']}/card?format=html&person_lang=fr", headers=h["op_a"]).text.replace("&#39;", "'")
+        assert 'class="bilingual"' in fr and 'id="card-it"' in fr and 'id="card-fr"' in fr
+        french = fr.split('id="card-fr"')[1]
+        assert "Fiche de profilage" in french and "Métiers et parcours" in french and "Scheda" not in french
+        assert "cuoco/cuoca (IT)" in french  # the test bundle has no French occupation labels
+        app.state.matcher.get().taxonomy_.occupations[COOK].preferred["fr"] = "cuisinier/cuisinière"  # as --extra fr gives
+        fr = c.get(f"/api/v1/persons/{p['id']}/card?format=html&person_lang=fr", headers=h["op_a"]).text
+        assert "cuisinier/cuisinière" in fr.split('id="card-fr"')[1] and "cuisinier" not in fr.split('id="card-fr"')[0]
+        assert "Signature de la personne" in fr and "Firma della persona" in fr
+        ar = c.get(f"/api/v1/persons/{p['id']}/card?format=html&person_lang=ar", headers=h["op_a"]).text
+        assert 'lang="ar" dir="rtl" id="card-ar"' in ar and "بطاقة التوصيف المهني" in ar
+        single = c.get(f"/api/v1/persons/{p['id']}/card?format=html&person_lang=none", headers=h["op_a"]).text
+        assert 'class="single"' in single and 'id="card-fr"' not in single
+        assert c.get(f"/api/v1/persons/{p['id']}/card?format=html&person_lang=xx", headers=h["op_a"]).status_code == 422
         # reverse ranking: operators see their people, employers never do
         cands = c.get(f"/api/v1/vacancies/{v['id']}/candidates", headers=h["op_a"]).json()
         assert cands["candidates"][0]["pseudonym"] == p["pseudonym"]

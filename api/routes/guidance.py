@@ -16,13 +16,16 @@ router = APIRouter(tags=["guidance"])
 @router.get("/persons/{person_id}/card", response_model=None)
 async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
                          format: str = Query("json", pattern="^(json|html)$"), lang: str = Query("it", pattern="^(it|en)$"),
-                         max_km: float = Query(100.0, gt=0, le=2000)):  # noqa: ANN201
+                         max_km: float = Query(100.0, gt=0, le=2000),
+                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")):  # noqa: ANN201
     """The profiling card (scheda di profilatura): skills with evidence, occupations, the pathway
-    for each, and nearby vacancies. ``format=html`` gives a document that prints cleanly."""
+    for each, and nearby vacancies. ``format=html`` gives a document that prints cleanly, in
+    ``lang`` and, side by side, in the person's language (``person_lang``, else the narrative's or
+    a language the person speaks, where the card has wording in it; ``none``: one language only)."""
     ranker = request.app.state.ranker.get(db, matcher)
     data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request), max_km)
     if format == "html":
-        return render_card(request, data, lang)
+        return render_card(request, data, lang, person_lang)
     return data
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from matcher.services.actors import Actor
 from matcher.services.audit import record
-from matcher.shortage import ShortageFileError, import_shortage, latest_signals, parse_shortage_csv
+from matcher.shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
+                              latest_signals, read_shortage_table)
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
 
 from ..deps import PathId, DB, Analyst, Employer, require
@@ -48,21 +49,39 @@ def close(vacancy_id: PathId, db: DB, actor: Employer):  # noqa: ANN201
     return close_vacancy(db, actor, vacancy_id)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @router.post("/shortage/imports", response_model=ShortageImportPublic, status_code=201,
-             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
-async def shortage_import(request: Request, db: DB, actor: Analyst,
-                          format: str = Query("skillmatch", pattern="^(skillmatch|eures)$")) -> ShortageImportPublic:
-    """Import shortage indicators (CSV body); a bad line is named and nothing is written."""
+             responses={200: {"description": "the same file was already imported: nothing written"}},
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}},
+                                                        XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                                            "required": True}})
+async def shortage_import(request: Request, response: Response, db: DB, actor: Analyst,
+                          format: str = Query("skillmatch", pattern="^(skillmatch|eures)$"),
+                          sheet: str | None = Query(None, max_length=100), header_row: int = Query(1, ge=1, le=1000),
+                          column: list[str] = Query([], max_length=20, description="FIELD=COLUMN, repeatable"),
+                          territory: str | None = Query(None, max_length=10), source: str | None = Query(None, max_length=120),
+                          period: str | None = Query(None, max_length=10), percent: bool = False) -> ShortageImportPublic:
+    """Import shortage indicators (a CSV or Excel body, the same options as the CLI); every bad row
+    is named (422) and nothing is written; the same file read the same way again writes nothing (200)."""
     raw = await request.body()
+    columns = dict(c.partition("=")[::2] for c in column)
+    if any(not k or not v for k, v in columns.items()):
+        raise HTTPException(422, "column: write FIELD=COLUMN")
+    options = ShortageOptions(format=format, sheet=sheet, header_row=header_row, columns=columns, territory=territory,
+                              source=source, period=period, percent=percent)
+    name = "request body.xlsx" if request.headers.get("content-type", "").startswith(XLSX) else "request body"
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HTTPException(422, "the CSV must be UTF-8 text") from None
-    try:
-        rows = parse_shortage_csv(text, "request body", format)
+        rows = read_shortage_table(raw, name, options)
     except ShortageFileError as exc:
         raise HTTPException(422, str(exc)) from None
-    import_id = import_shortage(db, rows)
+    checksum = file_checksum(raw, options)
+    earlier = already_imported(db, checksum)
+    if earlier is not None:
+        response.status_code = 200
+        return ShortageImportPublic(import_id=earlier[0], rows=len(rows), already_imported=True)
+    import_id = import_shortage(db, rows, checksum)
     record(db, actor, "create", "shortage_import", detail={"import_id": import_id, "rows": len(rows)})
     db.commit()
     return ShortageImportPublic(import_id=import_id, rows=len(rows))

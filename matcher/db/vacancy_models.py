@@ -46,4 +46,6 @@ class ShortageSignal(Base):
     source: Mapped[str] = mapped_column(String(120))
     period: Mapped[str] = mapped_column(String(16))  # e.g. 2025, 2025-Q3, 2025-10
     import_id: Mapped[str] = mapped_column(String(40))
+    # sha256 of the file and how it was read: the same file again is recognised, not doubled
+    file_checksum: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -66,6 +66,8 @@ def create_user(session: Session, actor: Actor | None, username: str, password: 
         org = session.get(Organisation, organisation_id)
         if org is None:
             raise NotFound(f"no organisation {organisation_id}")
+        if not org.is_active:
+            raise Invalid(f"organisation {org.name!r} is deactivated: activate it before adding users")
         if role == "employer" and org.kind != "employer":
             raise Invalid("an employer user belongs to an organisation of kind employer")
         if role == "operator" and org.kind == "employer":
@@ -145,6 +147,29 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         record(session, actor, "activate" if active else "deactivate", "user", detail={"user_id": user.id})
         session.commit()
     return user
+
+
+def set_organisation_active(session: Session, actor: Actor, organisation_id: int, active: bool) -> Organisation:
+    """Deactivating an organisation (it closed, it left the network) deactivates its users in the
+    same transaction, so every access of theirs ends at once; its people, decisions and measures
+    stay for the record and for erasure. Activating it again does not bring its users back: an
+    admin activates each one that should return."""
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"no organisation {organisation_id}")
+    if not active and actor.organisation_id == org.id:
+        raise Invalid("an admin does not deactivate its own organisation (another admin does)")
+    if org.is_active != active:
+        org.is_active = active
+        ended = []
+        if not active:
+            for user in session.scalars(select(User).where(User.organisation_id == org.id, User.is_active.is_(True))):
+                user.is_active = False
+                ended.append(user.id)
+        record(session, actor, "activate" if active else "deactivate", "organisation",
+               detail={"organisation_id": org.id, "users_deactivated": ended})
+        session.commit()
+    return org
 
 
 def revoke_token(session: Session, actor: Actor, jti: str, expires: int) -> None:

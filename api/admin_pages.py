@@ -1,0 +1,164 @@
+"""The administration page: organisations and users (create, deactivate, activate), ESCO imports
+with progress. The same service functions as the API; errors come back on the form, in the page's
+language, with what was typed kept."""
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from matcher.db.people_models import Organisation, User
+from matcher.services import users
+from matcher.services.errors import Conflict, ServiceError
+
+from .i18n import translator
+from .pages import _actor, _lang, _render
+
+router = APIRouter(include_in_schema=False)
+USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
+DONE = {"org_created", "user_created", "org_deactivated", "org_activated", "user_deactivated", "user_activated"}
+
+
+def _admin_page(request: Request, actor, status: int = 200, errors: dict | None = None, typed: dict | None = None) -> Response:  # noqa: ANN001
+    from matcher.taxonomy.esco_import import list_versions
+
+    with request.app.state.sessions() as db:
+        versions = list_versions(db)
+        orgs = list(db.scalars(select(Organisation).order_by(Organisation.name)))
+        members = dict(db.execute(select(User.organisation_id, func.count()).group_by(User.organisation_id)).all())
+        people = list(db.scalars(select(User).order_by(User.username)))
+        names = {o.id: o.name for o in orgs}
+    done = request.query_params.get("done")
+    notice = None
+    if done in DONE:
+        notice = translator(_lang(request))(done).format(name=request.query_params.get("name", "")[:200],
+                                                         role=translator(_lang(request))("role_" + request.query_params.get("role", "")),
+                                                         n=request.query_params.get("n", "0")[:6])
+    return _render(request, "admin.html", {"versions": versions, "orgs": orgs, "members": members, "users": people,
+                                           "org_names": names, "org_kinds": users.ORG_KINDS, "roles": ("operator", "employer",
+                                                                                                       "analyst", "admin"),
+                                           "errors": errors or {}, "typed": typed or {}, "notice": notice}, status, actor)
+
+
+def _error_key(exc: ServiceError) -> str:
+    """The service says what went wrong in English for the API; the page says it in its language."""
+    text = str(exc)
+    if isinstance(exc, Conflict):
+        return "err_name_taken"
+    for needle, key in (("at least 10", "err_password_short"), ("give organisation_id", "err_org_needed"),
+                        ("is deactivated", "err_org_inactive"), ("does not deactivate", "err_self"),
+                        ("belongs to an organisation of kind", "err_org_kind"), ("an operator belongs", "err_org_kind")):
+        if needle in text:
+            return key
+    return "err_generic"
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_home(request: Request) -> Response:
+    return _admin_page(request, _actor(request, "admin"))
+
+
+@router.post("/admin/organisations", response_class=HTMLResponse)
+def admin_new_organisation(request: Request, name: str = Form("", max_length=200), kind: str = Form("", max_length=32),
+                           municipality: str = Form("", max_length=120)) -> Response:
+    actor = _actor(request, "admin")
+    typed = {"org_name": name, "org_kind": kind, "org_municipality": municipality}
+    if len(name.strip()) < 2 or kind not in users.ORG_KINDS:
+        return _admin_page(request, actor, 422, {"org": "err_org_name" if len(name.strip()) < 2 else "err_org_kind_unknown"}, typed)
+    with request.app.state.sessions() as db:
+        try:
+            org = users.create_organisation(db, actor, name, kind, municipality.strip() or None)
+        except ServiceError as exc:
+            return _admin_page(request, actor, exc.status, {"org": _error_key(exc), "detail": str(exc)}, typed)
+        return RedirectResponse(f"/admin?{_query(done='org_created', name=org.name)}#h-orgs", status_code=303)
+
+
+@router.post("/admin/organisations/{organisation_id}/{action}", response_class=HTMLResponse)
+def admin_organisation_state(request: Request, organisation_id: int, action: str) -> Response:
+    actor = _actor(request, "admin")
+    if action not in ("deactivate", "activate"):
+        return _admin_page(request, actor, 404)
+    with request.app.state.sessions() as db:
+        try:
+            before = db.scalar(select(func.count()).select_from(User).where(User.organisation_id == organisation_id,
+                                                                             User.is_active.is_(True)))
+            org = users.set_organisation_active(db, actor, organisation_id, action == "activate")
+        except ServiceError as exc:
+            return _admin_page(request, actor, exc.status, {"orgs": _error_key(exc), "detail": str(exc)})
+        done = "org_activated" if action == "activate" else "org_deactivated"
+        return RedirectResponse(f"/admin?{_query(done=done, name=org.name, n=before or 0)}#h-orgs", status_code=303)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def admin_new_user(request: Request, username: str = Form("", max_length=80), password: str = Form("", max_length=200),
+                   role: str = Form("", max_length=20), organisation_id: str = Form("", max_length=12)) -> Response:
+    actor = _actor(request, "admin")
+    typed = {"username": username, "role": role, "organisation_id": organisation_id}  # never the password
+    if not USERNAME.match(username.strip()):
+        return _admin_page(request, actor, 422, {"user": "err_username"}, typed)
+    org_id = int(organisation_id) if organisation_id.isdigit() else None
+    with request.app.state.sessions() as db:
+        try:
+            user = users.create_user(db, actor, username, password, role, org_id)
+        except ServiceError as exc:
+            return _admin_page(request, actor, exc.status, {"user": _error_key(exc), "detail": str(exc)}, typed)
+        return RedirectResponse(f"/admin?{_query(done='user_created', name=user.username, role=user.role)}#h-users",
+                                status_code=303)
+
+
+@router.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)
+def admin_user_state(request: Request, user_id: int, action: str) -> Response:
+    actor = _actor(request, "admin")
+    if action not in ("deactivate", "activate"):
+        return _admin_page(request, actor, 404)
+    with request.app.state.sessions() as db:
+        try:
+            user = users.set_active(db, actor, user_id, action == "activate")
+        except ServiceError as exc:
+            return _admin_page(request, actor, exc.status, {"users": _error_key(exc), "detail": str(exc)})
+        done = "user_activated" if action == "activate" else "user_deactivated"
+        return RedirectResponse(f"/admin?{_query(done=done, name=user.username)}#h-users", status_code=303)
+
+
+def _query(**values: object) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: str(v) for k, v in values.items()})
+
+
+# ---- taxonomy import with progress ----------------------------------------------------------------
+@router.post("/admin/taxonomy/imports")
+def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
+    actor = _actor(request, "admin")
+    from matcher.services.audit import record
+    from matcher.services.taxonomy_jobs import start_import
+
+    from .routes.admin import save_uploads, upload_folder
+
+    paths = save_uploads(request.app.state.settings, files)
+    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
+                          on_ready=request.app.state.matcher.swap)
+    with request.app.state.sessions() as db:
+        record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
+        db.commit()
+    return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
+
+
+@router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
+def admin_job(request: Request, job_id: str) -> Response:
+    actor = _actor(request, "admin", "analyst")
+    back = "/analyst#h-registry" if actor.role == "analyst" else "/admin"
+    return _render(request, "job.html", {"job_id": job_id[:32], "back": back}, actor=actor)
+
+
+@router.get("/admin/jobs/{job_id}/state")
+def admin_job_state(request: Request, job_id: str) -> Response:
+    _actor(request, "admin", "analyst")
+    from fastapi.responses import JSONResponse
+
+    from matcher.jobs import read_job
+
+    state = read_job(request.app.state.settings.data_dir, job_id[:32])
+    return JSONResponse(state or {"status": "unknown"}, status_code=200 if state else 404)
