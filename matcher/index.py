@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import joblib
 import numpy as np
 import scipy.sparse as sp
 
 from .embedding_cache import EmbeddingCache
 from .encoders import Encoder, TfidfEncoder
+from .lexical_queries import LexicalQueries
 from .surface_forms import forms_for_labels
 from .taxonomy.model import ConceptRecord, Taxonomy
 
@@ -146,7 +146,7 @@ class SearchIndex:
     skills: FormTable
     occ_dense: np.ndarray | None  # forms x dim, L2-normalised
     skill_dense: np.ndarray | None
-    lexical: TfidfEncoder
+    lexical: TfidfEncoder | LexicalQueries  # fitted when built; its vocabulary and idf when loaded
     occ_lex: sp.csr_matrix
     skill_lex: sp.csr_matrix
     occ_desc: np.ndarray | None = None  # occupations x dim: "label. description" (first language that has one)
@@ -250,7 +250,8 @@ class SearchIndex:
                 np.save(tmp / "occupations_dense.npy", self.occ_dense)
                 np.save(tmp / "occupations_desc.npy", self.occ_desc)
                 np.save(tmp / "skills_dense.npy", self.skill_dense)
-            joblib.dump(self.lexical, tmp / "lexical.joblib")
+            queries = self.lexical if isinstance(self.lexical, LexicalQueries) else LexicalQueries.from_encoder(self.lexical)
+            queries.save(tmp / "lexical")
             for name in LEX_MATRICES:
                 _save_csr(tmp / name, getattr(self, name))
             (tmp / "meta.json").write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
@@ -286,7 +287,12 @@ class SearchIndex:
         occ_dense = np.load(dense, mmap_mode=mode) if dense.exists() else None
         skill_dense = np.load(directory / "skills_dense.npy", mmap_mode=mode) if dense.exists() else None
         occ_desc = np.load(directory / "occupations_desc.npy") if dense.exists() else None
-        lexical = joblib.load(directory / "lexical.joblib")
+        if (directory / "lexical").exists():
+            lexical = LexicalQueries.load(directory / "lexical")
+        else:  # saved before the vocabulary was kept as plain files: a pickle of the vectorizer
+            import joblib
+
+            lexical = joblib.load(directory / "lexical.joblib")
         if not (directory / "occ_lex_t").exists():  # saved before the matrices were kept memory-mappable
             return cls(meta, tables["occupations"], tables["skills"], occ_dense, skill_dense, lexical,
                        sp.load_npz(directory / "occupations_lex.npz").tocsr(), sp.load_npz(directory / "skills_lex.npz").tocsr(),

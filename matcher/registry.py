@@ -4,7 +4,7 @@ Layout under the registry directory (``SKILLMATCH_MODEL_DIR``)::
 
     registry/<model id>/model.json   what it is, what it was trained on, library versions, metrics, who, when
     registry/<model id>/README.md    the model card
-    registry/<model id>/...          artifacts: scorer.joblib, head.npz, encoder/ (sentence-transformers format)
+    registry/<model id>/...          artifacts: scorer.npz (scorer.joblib before), head.npz, encoder/ (sentence-transformers format)
     registry/serving.json            the serving version per slot (matcher, pathway) and the history
 
 ``builtin`` is the untrained matcher (hand-set fusion weights) and the rule-based pathway: what serves

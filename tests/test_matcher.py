@@ -471,3 +471,21 @@ def test_the_shipped_skill_decision_serves_full_taxonomies_only(matcher):
     full = type(matcher.index_)(dict(matcher.index_.meta, skills=13896), matcher.index_.occupations, matcher.index_.skills,
                                 None, None, matcher.index_.lexical, matcher.index_.occ_lex, matcher.index_.skill_lex)
     assert _skill_decision(None, full) is not None
+
+
+def test_the_saved_lexical_encoder_gives_the_vectorizers_matrices(tmp_path):
+    """Queries are encoded from the saved vocabulary and idf without scikit-learn (start-up time);
+    the matrices must be the vectorizer's own, in every script and for odd whitespace."""
+    from matcher.encoders import TfidfEncoder
+    from matcher.lexical_queries import LexicalQueries
+
+    labels = ["cuoco/cuoca", "aiuto cuoco", "muratore", "conducente di camion", "chef de cuisine", "cocinero",
+              "bucătar", "cozinheiro", "طباخ", "ıspanak ǅ ﬁne", "Ärztin für Allgemeinmedizin", "pizzaiolo"]
+    fitted = TfidfEncoder().fit(labels)
+    LexicalQueries.from_encoder(fitted).save(tmp_path / "lexical")
+    queries = LexicalQueries.load(tmp_path / "lexical")
+    texts = ["Facevo il cuoco, poi l'aiuto-cuoco!", "", "   ", "a", "J'étais chef de cuisine\tà Lyon",
+             "كنت طباخا في مطعم", "Am lucrat ca bucătar  \n\n doi ani", "ﬁne ǅ İstanbul", "PIZZAIOLO pizzaiolo Pizzaiolo"]
+    want, got = fitted.encode_queries(texts), queries.encode_queries(texts)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert (got != want).nnz == 0 and got.nnz == want.nnz > 0

@@ -94,7 +94,7 @@ def test_a_trained_model_is_registered_with_metadata_and_card(trained):
     assert any(n.startswith("narratives.jsonl@") for n in got.metrics)
     card = (got.path / "README.md").read_text(encoding="utf-8")
     assert info.id in card and "| set | group |" in card
-    assert {p.name for p in got.path.iterdir()} >= {"model.json", "README.md", "scorer.joblib", "head.npz", "weights.json"}
+    assert {p.name for p in got.path.iterdir()} >= {"model.json", "README.md", "scorer.npz", "head.npz", "weights.json"}
     # the serving (untrained) matcher was measured on the same sets, so promotion can compare
     assert any(n.startswith("narratives.jsonl@") for n in reg.builtin_metrics())
     assert reg.serving() == BUILTIN  # trained is not serving
@@ -202,10 +202,21 @@ def test_artifacts_from_another_library_version_raise_a_clear_error(trained, tmp
     meta = json.loads((copy / "model.json").read_text())
     meta["libraries"]["scikit-learn"] = "0.24.2"
     (copy / "model.json").write_text(json.dumps(meta))
+    # the scorer is plain arrays: another scikit-learn version reads it, with the same scores
+    assert load_trained(copy).scorer.weights() == load_trained(info.path).scorer.weights()
+    (copy / "scorer.npz").write_bytes(b"not an archive")
+    with pytest.raises(ArtifactError, match="scorer.npz cannot be read"):
+        load_trained(copy)
+    # a scorer pickled by an older release is read only with the scikit-learn that wrote it
+    import joblib
+
+    (copy / "scorer.npz").unlink()
+    joblib.dump(load_trained(info.path).scorer, copy / "scorer.joblib")
     with pytest.raises(ArtifactError, match="scikit-learn 0.24.2.*Retrain"):
         load_trained(copy)
     meta["libraries"]["scikit-learn"] = info.libraries["scikit-learn"]
     (copy / "model.json").write_text(json.dumps(meta))
+    assert load_trained(copy).scorer.weights() == load_trained(info.path).scorer.weights()
     (copy / "scorer.joblib").write_bytes(b"not a pickle at all")
     with pytest.raises(ArtifactError, match="cannot be loaded"):
         SkillMatcher(registry_dir=settings.registry_dir, model=copy).fit(taxonomy)
@@ -364,12 +375,12 @@ def test_a_shipped_model_is_added_to_a_fresh_registry_and_serves(trained, tmp_pa
     r = runner.invoke(app, ["models", "add", str(shipped), "--serve"], env=env)
     assert r.exit_code == 0, r.output
     fresh = Registry(tmp_path / "fresh" / "models")
-    assert fresh.serving("matcher") == info.id and (fresh.root / info.id / "scorer.joblib").exists()
+    assert fresh.serving("matcher") == info.id and (fresh.root / info.id / "scorer.npz").exists()
     with open_database(load_settings(database_url=env["SKILLMATCH_DATABASE_URL"], data_dir=tmp_path / "fresh"))() as s:
         assert s.scalars(select(AuditEvent.action)).all()[-1] in ("promote", "promote_forced")
     again = runner.invoke(app, ["models", "add", str(shipped)], env=env)
     assert again.exit_code == 1 and "already in the registry" in " ".join(again.output.split())
-    (shipped / "scorer.joblib").write_bytes(b"broken")
+    (shipped / "scorer.npz").write_bytes(b"broken")
     other = tmp_path / "models" / "scorer-broken"
     shutil.copytree(shipped, other)
     data = json.loads((other / "model.json").read_text())

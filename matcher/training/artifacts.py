@@ -48,13 +48,29 @@ def load_joblib(path: Path):  # noqa: ANN201
     return obj
 
 
+def load_scorer(folder: Path):  # noqa: ANN201 - a LearnedScorer or None
+    """``scorer.npz`` (plain arrays, any scikit-learn version), else ``scorer.joblib`` (versions
+    trained before: a pickle, readable only with the scikit-learn that wrote it)."""
+    if (folder / "scorer.npz").exists():
+        from .reranker import LearnedScorer
+
+        try:
+            return LearnedScorer.load(folder / "scorer.npz")
+        except (OSError, ValueError, KeyError) as exc:
+            raise ArtifactError(f"{folder / 'scorer.npz'} cannot be read ({exc.__class__.__name__}: {exc}); "
+                                "retrain the model with `skillmatch train`") from None
+    if (folder / "scorer.joblib").exists():
+        return load_joblib(folder / "scorer.joblib")
+    return None
+
+
 def load_trained(folder: Path) -> Trained:
     meta_path = folder / "model.json"
     if not meta_path.exists():
         raise ArtifactError(f"{folder} is not a model in the registry (no model.json)")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     saved_sklearn = meta.get("libraries", {}).get("scikit-learn", "")
-    if (folder / "scorer.joblib").exists():
+    if (folder / "scorer.joblib").exists() and not (folder / "scorer.npz").exists():
         check_sklearn(saved_sklearn, folder)
     weights = None
     if (folder / "weights.json").exists():
@@ -62,6 +78,6 @@ def load_trained(folder: Path) -> Trained:
         data = json.loads((folder / "weights.json").read_text(encoding="utf-8"))
         weights = Weights(**{k: v for k, v in data.items() if k in known})
     head = np.load(folder / "head.npz")["W"].astype(np.float32) if (folder / "head.npz").exists() else None
-    scorer = load_joblib(folder / "scorer.joblib") if (folder / "scorer.joblib").exists() else None
+    scorer = load_scorer(folder)
     encoder = str(folder / "encoder") if (folder / "encoder" / "modules.json").exists() else meta.get("encoder")
     return Trained(meta["id"], encoder, weights, head, scorer)

@@ -8,9 +8,9 @@ evidenced in the text belong to the candidate. Trained on examples from ESCO (an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from ..example_memory import ExampleMemory
 from ..matching import Scorer, Signals
@@ -73,62 +73,28 @@ def memory_columns(codes: list[str | None], best_sim: dict[str, float], vote: di
             np.asarray([vote.get(c, 0.0) for c in codes], dtype=np.float32))
 
 
-class ListwiseRanker(BaseEstimator):
-    """A linear ranker trained listwise (a conditional logit over each query's candidates): it
-    maximises the probability mass that a softmax over the candidates puts on the right ones.
-    Unlike a pointwise classifier it does not favour queries with many right candidates (large
-    ISCO groups), and only differences between candidates of one query matter."""
+@dataclass
+class LinearRanking:
+    """A fitted ListwiseRanker's arithmetic, read from plain arrays: serving needs no scikit-learn
+    import (a second on a small machine) and no unpickling of code from the registry."""
 
-    def __init__(self, alpha: float = 1e-3, max_iter: int = 500, anchor: int | None = None):
-        self.alpha = alpha
-        self.max_iter = max_iter
-        # ``anchor``: a feature column (the hand-set fused score) kept as a fixed offset, so that the
-        # penalty pulls the ranker towards the untrained ordering rather than towards no ordering
-        self.anchor = anchor
-
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> ListwiseRanker:  # noqa: N803
-        from scipy.optimize import minimize
-
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y).astype(bool)
-        groups = np.asarray(groups)
-        order = np.argsort(groups, kind="stable")
-        X, y, groups = X[order], y[order], groups[order]
-        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-        gi = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(groups)]))
-        has_pos = np.add.reduceat(y.astype(np.int64), starts) > 0
-        if not has_pos.any():
-            raise ValueError("no query has a right candidate: nothing to learn from")
-        self.mean_ = X.mean(axis=0)
-        self.scale_ = np.where(X.std(axis=0) > 1e-9, X.std(axis=0), 1.0)
-        Z = (X - self.mean_) / self.scale_
-        base = X[:, self.anchor] if self.anchor is not None else np.zeros(len(X))
-        n = int(has_pos.sum())
-        valid = has_pos[gi]
-
-        def lse(v: np.ndarray) -> np.ndarray:
-            mx = np.maximum.reduceat(v, starts)
-            mx = np.where(np.isfinite(mx), mx, 0.0)
-            return mx + np.log(np.maximum(np.add.reduceat(np.exp(v - mx[gi]), starts), 1e-300))
-
-        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-            sc = base + Z @ w
-            all_ = lse(sc)
-            pos = lse(np.where(y, sc, -np.inf))
-            value = float((all_ - pos)[has_pos].sum() / n + self.alpha * w @ w)
-            # exp only where it is used: a query with no right candidate has pos = -inf
-            d = (np.exp(sc - all_[gi]) - np.exp(np.where(y & valid, sc - np.where(valid, pos[gi], 0.0), -np.inf))) * valid
-            return value, Z.T @ d / n + 2 * self.alpha * w
-
-        res = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter})
-        self.coef_ = res.x
-        self.n_queries_ = n
-        return self
+    mean_: np.ndarray
+    scale_: np.ndarray
+    coef_: np.ndarray
+    anchor: int | None
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         X = np.asarray(X, dtype=np.float64)
         base = X[:, self.anchor] if self.anchor is not None else 0.0
         return base + ((X - self.mean_) / self.scale_) @ self.coef_
+
+
+def __getattr__(name: str):  # noqa: ANN202 - scorers pickled before the ranker had its own module
+    if name == "ListwiseRanker":
+        from .listwise import ListwiseRanker
+
+        return ListwiseRanker
+    raise AttributeError(name)
 
 
 @dataclass
@@ -150,6 +116,8 @@ class LearnedScorer:
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:  # noqa: N803
         import sklearn
 
+        from .listwise import ListwiseRanker
+
         if not np.asarray(y).any():
             raise ValueError("no training example has its occupation group among the candidates: nothing to learn from")
         self.model_ = ListwiseRanker(alpha=self.alpha, anchor=self.features.index("fused")).fit(self.columns(X), y, groups)
@@ -170,6 +138,29 @@ class LearnedScorer:
         out = (fused - fused.max() + learned.min() - 1.0).astype(np.float32)
         out[order] = learned
         return out
+
+    def save(self, path: Path) -> None:
+        """Plain arrays (``.npz``), no pickle: loadable by any scikit-learn version, or none."""
+        m = self.model_
+        arrays = {"mean": m.mean_, "scale": m.scale_, "coef": np.ravel(m.coef_),
+                  "anchor": np.asarray(-1 if m.anchor is None else m.anchor), "features": np.asarray(self.features),
+                  "candidates": np.asarray(self.candidates), "alpha": np.asarray(self.alpha),
+                  "sklearn_version": np.asarray(self.sklearn_version_)}
+        memory = getattr(self, "memory_", None)
+        if memory is not None:
+            arrays.update({f"memory_{k}": v for k, v in memory.to_arrays().items()})
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> LearnedScorer:
+        with np.load(path, allow_pickle=False) as d:
+            anchor = int(d["anchor"])
+            memory = ExampleMemory.from_arrays({k[7:]: d[k] for k in d.files if k.startswith("memory_")}) \
+                if "memory_vectors" in d.files else None
+            return cls(candidates=int(d["candidates"]), alpha=float(d["alpha"]), features=tuple(str(f) for f in d["features"]),
+                       model_=LinearRanking(d["mean"], d["scale"], d["coef"], None if anchor < 0 else anchor),
+                       sklearn_version_=str(d["sklearn_version"]), memory_=memory)
 
     def weights(self) -> dict[str, float]:
         """Standardised coefficients per feature, added to the fused score: what the scorer learned."""

@@ -155,9 +155,7 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
             scorer, cv = _train_scorer(base, train_ex, outcomes, config, run_dir, progress)
             trained_on["narratives"] = cv["narratives"] if cv else 0
             trained_on["scorer_cross_validation"] = cv
-            import joblib
-
-            joblib.dump(scorer, staged / "scorer.joblib")
+            scorer.save(staged / "scorer.npz")
             base.scorer_.learned = scorer
         # needs_review thresholds are in the scorer's units: refit them on held-out ESCO skill texts
         review_set = sets.get("esco-skills-heldout", [])[:120]
