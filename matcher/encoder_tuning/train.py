@@ -38,7 +38,10 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
     import torch
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
-    from sentence_transformers.training_args import BatchSamplers
+    try:  # sentence-transformers 5.x moved it; 3.x and 4.x have it here
+        from sentence_transformers.sentence_transformer.training_args import BatchSamplers
+    except ImportError:
+        from sentence_transformers.training_args import BatchSamplers
     from transformers import TrainerCallback
 
     progress = progress or (lambda stage, done, total: None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 
-NEEDS_TORCH = "training a projection head needs PyTorch: pip install 'skillmatch[train]' (torch==2.13.0, CPU)"
+NEEDS_TORCH = "training a projection head or the encoder needs PyTorch: pip install 'skillmatch[train]' (torch==2.13.0, CPU)"
 
 
 def apply_head(q: np.ndarray, W: np.ndarray) -> np.ndarray:  # noqa: N803

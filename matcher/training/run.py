@@ -99,7 +99,7 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
     if config.kind not in KINDS:
         raise ValueError(f"unknown kind {config.kind!r}: one of {', '.join(KINDS)}")
     progress = progress or (lambda stage, done, total: None)
-    if "head" in config.kind:
+    if "head" in config.kind or config.kind == "encoder":
         import importlib.util
 
         from .head import NEEDS_TORCH
