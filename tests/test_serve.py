@@ -40,12 +40,14 @@ def server(settings, sessions, bundle):
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         deadline = time.time() + 120
+        ready_in_a_row = 0  # readiness is per worker: several answers in a row, so that both have loaded
         while time.time() < deadline:
             try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                ready_in_a_row = ready_in_a_row + 1 if httpx.get(f"{base}/ready", timeout=2).status_code == 200 else 0
+                if ready_in_a_row >= 6:
                     break
             except httpx.HTTPError:
-                pass
+                ready_in_a_row = 0
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.5)
         else:
