@@ -33,9 +33,9 @@ def _admin_page(request: Request, actor, status: int = 200, errors: dict | None 
     done = request.query_params.get("done")
     notice = None
     if done in DONE:
-        notice = translator(_lang(request))(done).format(name=request.query_params.get("name", "")[:200],
-                                                         role=translator(_lang(request))("role_" + request.query_params.get("role", "")),
-                                                         n=request.query_params.get("n", "0")[:6])
+        t = translator(_lang(request))
+        notice = t(done).format(name=request.query_params.get("name", "")[:200], n=request.query_params.get("n", "0")[:6],
+                                role=t("role_" + request.query_params.get("role", "")))
     return _render(request, "admin.html", {"versions": versions, "orgs": orgs, "members": members, "users": people,
                                            "org_names": names, "org_kinds": users.ORG_KINDS, "roles": ("operator", "employer",
                                                                                                        "analyst", "admin"),
@@ -43,16 +43,11 @@ def _admin_page(request: Request, actor, status: int = 200, errors: dict | None 
 
 
 def _error_key(exc: ServiceError) -> str:
-    """The service says what went wrong in English for the API; the page says it in its language."""
-    text = str(exc)
+    """The service says what went wrong in English for the API, and a word-table key for forms."""
     if isinstance(exc, Conflict):
         return "err_name_taken"
-    for needle, key in (("at least 10", "err_password_short"), ("give organisation_id", "err_org_needed"),
-                        ("is deactivated", "err_org_inactive"), ("does not deactivate", "err_self"),
-                        ("belongs to an organisation of kind", "err_org_kind"), ("an operator belongs", "err_org_kind")):
-        if needle in text:
-            return key
-    return "err_generic"
+    problems = getattr(exc, "problems", None)
+    return problems[0][1] if problems else "err_generic"
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -77,18 +72,11 @@ def admin_new_organisation(request: Request, name: str = Form("", max_length=200
 
 @router.post("/admin/organisations/{organisation_id}/{action}", response_class=HTMLResponse)
 def admin_organisation_state(request: Request, organisation_id: int, action: str) -> Response:
-    actor = _actor(request, "admin")
-    if action not in ("deactivate", "activate"):
-        return _admin_page(request, actor, 404)
-    with request.app.state.sessions() as db:
-        try:
-            before = db.scalar(select(func.count()).select_from(User).where(User.organisation_id == organisation_id,
-                                                                             User.is_active.is_(True)))
-            org = users.set_organisation_active(db, actor, organisation_id, action == "activate")
-        except ServiceError as exc:
-            return _admin_page(request, actor, exc.status, {"orgs": _error_key(exc), "detail": str(exc)})
-        done = "org_activated" if action == "activate" else "org_deactivated"
-        return RedirectResponse(f"/admin?{_query(done=done, name=org.name, n=before or 0)}#h-orgs", status_code=303)
+    def change(db, actor, active: bool) -> dict:  # noqa: ANN001
+        org, ended = users.set_organisation_active(db, actor, organisation_id, active)
+        return {"done": "org_activated" if active else "org_deactivated", "name": org.name, "n": len(ended)}
+
+    return _switch(request, action, "orgs", change)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -110,16 +98,25 @@ def admin_new_user(request: Request, username: str = Form("", max_length=80), pa
 
 @router.post("/admin/users/{user_id}/{action}", response_class=HTMLResponse)
 def admin_user_state(request: Request, user_id: int, action: str) -> Response:
+    def change(db, actor, active: bool) -> dict:  # noqa: ANN001
+        user = users.set_active(db, actor, user_id, active)
+        return {"done": "user_activated" if active else "user_deactivated", "name": user.username}
+
+    return _switch(request, action, "users", change)
+
+
+def _switch(request: Request, action: str, section: str, change) -> Response:  # noqa: ANN001
+    """Deactivate or activate (an organisation, a user): the notice after the redirect, or the
+    error above the section's table."""
     actor = _actor(request, "admin")
     if action not in ("deactivate", "activate"):
         return _admin_page(request, actor, 404)
     with request.app.state.sessions() as db:
         try:
-            user = users.set_active(db, actor, user_id, action == "activate")
+            notice = change(db, actor, action == "activate")
         except ServiceError as exc:
-            return _admin_page(request, actor, exc.status, {"users": _error_key(exc), "detail": str(exc)})
-        done = "user_activated" if action == "activate" else "user_deactivated"
-        return RedirectResponse(f"/admin?{_query(done=done, name=user.username)}#h-users", status_code=303)
+            return _admin_page(request, actor, exc.status, {section: _error_key(exc), "detail": str(exc)})
+    return RedirectResponse(f"/admin?{_query(**notice)}#h-{section}", status_code=303)
 
 
 def _query(**values: object) -> str:

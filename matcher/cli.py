@@ -475,16 +475,14 @@ def shortage_import(path: Path,
                     country: str = typer.Option("IT", help="eures: the country whose lists count")) -> None:
     """Import shortage indicators from a CSV or Excel file; every bad row is named and nothing is written."""
     from .shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
-                           read_shortage_table)
+                           parse_columns, read_shortage_table)
 
     if not path.is_file():
         fail(f"{path}: no such file")
-    columns = {}
-    for spec in column:
-        field, sep, name = spec.partition("=")
-        if not sep or not field.strip() or not name.strip():
-            fail(f"--column {spec!r}: write FIELD=COLUMN, e.g. --column indicator='Difficoltà di reperimento (%)'")
-        columns[field.strip()] = name.strip()
+    try:
+        columns = parse_columns(column)
+    except ShortageFileError as exc:
+        fail(f"--{exc}")
     options = ShortageOptions(format=format, sheet=sheet, header_row=header_row, columns=columns, territory=territory,
                               source=source, period=period, percent=percent, country=country)
     raw = path.read_bytes()

@@ -38,8 +38,11 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
         fail(f"no benchmark set {unknown[0]!r}: choose from {', '.join(SETS)}")
     if split not in ("report", "tune"):
         fail("--split is report or tune")
-    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        fail(f"{output}: write a .csv or .xlsx file")
+    if output is not None:
+        from .services.reports import output_problem
+
+        if problem := output_problem(output):
+            fail(problem)
     s = settings()
     taxonomy = _load_taxonomy()
     registry = Registry(s.registry_dir)

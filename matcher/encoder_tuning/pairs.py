@@ -21,14 +21,10 @@ class Pair:
     isco: str | None
 
 
-def _labels(rec) -> list[tuple[str, str]]:  # noqa: ANN001
-    """(language, form) of every preferred and alternative label, gendered forms split."""
-    out = []
-    for lang, label in rec.preferred.items():
-        out += [(lang, f) for f in split_gendered(label) if f]
-    for lang, alts in rec.alternatives.items():
-        out += [(lang, f) for a in alts for f in split_gendered(a) if f]
-    return out
+def _forms(rec) -> list[str]:  # noqa: ANN001
+    """Every preferred and alternative label, in every language, gendered forms split."""
+    labels = [*rec.preferred.values(), *(a for alts in rec.alternatives.values() for a in alts)]
+    return [f for label in labels for f in split_gendered(label) if f]
 
 
 def taxonomy_pairs(tax: Taxonomy, seed: int = 0, per_occupation: int = 6, holdout: float = 0.1,
@@ -42,23 +38,23 @@ def taxonomy_pairs(tax: Taxonomy, seed: int = 0, per_occupation: int = 6, holdou
     pairs: list[Pair] = []
     for ex in train:
         rec = tax.occupations[ex.occupation]
-        forms = [f for _, f in _labels(rec) if f.casefold() != ex.text.casefold()]
+        forms = [f for f in _forms(rec) if f.casefold() != ex.text.casefold()]
         if forms:
             pairs.append(Pair(ex.text, rng.choice(forms), ex.occupation, ex.isco))
     held = {ex.occupation for ex in train}
     for uri in sorted(held):
         rec = tax.occupations[uri]
-        forms = _labels(rec)
+        forms = _forms(rec)
         for _ in range(min(per_occupation // 2, len(forms) // 2)):
-            (la, a), (lb, b) = rng.sample(forms, 2)
+            a, b = rng.sample(forms, 2)
             if a.casefold() != b.casefold():
                 pairs.append(Pair(a, b, uri, rec.isco_code))
     if skill_pairs:
         skills = sorted(tax.skills)
         for uri in rng.sample(skills, min(skill_pairs, len(skills))):
-            forms = _labels(tax.skills[uri])
+            forms = _forms(tax.skills[uri])
             if len(forms) > 1:
-                (la, a), (lb, b) = rng.sample(forms, 2)
+                a, b = rng.sample(forms, 2)
                 pairs.append(Pair(a, b, uri, None))
     rng.shuffle(pairs)
     return pairs

@@ -29,13 +29,9 @@ def _names(f: E5File) -> dict[str, tuple[str, tuple[int, ...]]]:
     shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
     for layer in range(d["NL"]):
         for short, long in LAYER.items():
-            base = f"encoder.layer.{layer}.{long}"
-            if short in shapes:
-                out[f"l{layer}.{short}.w"] = (f"{base}.weight", shapes[short])
-                out[f"l{layer}.{short}.b"] = (f"{base}.bias", (shapes[short][0],))
-            else:
-                out[f"l{layer}.{short}.w"] = (f"{base}.weight", (H,))
-                out[f"l{layer}.{short}.b"] = (f"{base}.bias", (H,))
+            base, shape = f"encoder.layer.{layer}.{long}", shapes.get(short, (H,))  # LayerNorms: (H,)
+            out[f"l{layer}.{short}.w"] = (f"{base}.weight", shape)
+            out[f"l{layer}.{short}.b"] = (f"{base}.bias", shape[:1])
     return out
 
 

@@ -48,14 +48,13 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
     torch.manual_seed(config.seed)
     normalise = Normaliser(f)
     chosen = pairs[: config.max_pairs] if config.max_pairs else pairs
-    ordered = chosen
-    data = Dataset.from_dict({"anchor": [normalise("query: " + p.query) for p in ordered],
-                              "positive": [normalise("passage: " + p.passage) for p in ordered]})
+    data = Dataset.from_dict({"anchor": [normalise("query: " + p.query) for p in chosen],
+                              "positive": [normalise("passage: " + p.passage) for p in chosen]})
     st.max_seq_length = config.max_seq_length
     for name, p in st[0].auto_model.named_parameters():
         # float32 in the engine: biases and LayerNorms of the layers and of the embeddings
         p.requires_grad = name.endswith(".bias") or ".LayerNorm." in name
-    steps = int(len(ordered) // config.batch_size * config.epochs)
+    steps = int(len(chosen) // config.batch_size * config.epochs)
 
     class Report(TrainerCallback):
         def on_step_end(self, args, state, control, **kw):  # noqa: ANN001, ANN201
@@ -72,4 +71,4 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
     trainer.train()
     st.eval()  # the trainer leaves dropout on: vectors made after it would be noisy
     history = [round(x["loss"], 4) for x in trainer.state.log_history if "loss" in x]
-    return {"pairs": len(ordered), "steps": steps, "seconds": round(time.perf_counter() - t0, 1), "loss": history}
+    return {"pairs": len(chosen), "steps": steps, "seconds": round(time.perf_counter() - t0, 1), "loss": history}

@@ -88,6 +88,15 @@ def frame_bytes(frame, fmt: str, sheet: str = "data") -> bytes:  # noqa: ANN001
     raise ValueError(f"unknown format {fmt!r}: csv or xlsx")
 
 
+def output_problem(path: Path) -> str | None:
+    """Why a table cannot be written to ``path`` (said before any work), or None."""
+    if Path(path).suffix.lower().lstrip(".") not in FORMATS:
+        return f"{path}: write a .csv or .xlsx file"
+    if not Path(path).parent.is_dir():
+        return f"{Path(path).parent}: no such folder"
+    return None
+
+
 def write_frame(frame, path: Path, sheet: str = "data") -> None:  # noqa: ANN001
     """Atomically, in the format the file name says (.csv or .xlsx)."""
     path = Path(path)

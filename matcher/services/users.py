@@ -46,7 +46,7 @@ def _add_unique(session: Session, row: object, conflict: str) -> None:
 
 def create_organisation(session: Session, actor: Actor, name: str, kind: str, municipality: str | None = None) -> Organisation:
     if kind not in ORG_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(ORG_KINDS)}")
+        raise Invalid(f"kind must be one of {', '.join(ORG_KINDS)}", [("kind", "err_org_kind_unknown")])
     org = Organisation(name=name.strip(), kind=kind, municipality=municipality)
     _add_unique(session, org, f"an organisation named {name!r} exists")
     record(session, actor, "create", "organisation", detail={"organisation_id": org.id})
@@ -59,19 +59,22 @@ def create_user(session: Session, actor: Actor | None, username: str, password: 
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 10:
-        raise Invalid("password must be at least 10 characters long")
+        raise Invalid("password must be at least 10 characters long", [("password", "err_password_short")])
     if role in ("operator", "employer"):
         if organisation_id is None:
-            raise Invalid(f"a user with role {role} belongs to an organisation: give organisation_id")
+            raise Invalid(f"a user with role {role} belongs to an organisation: give organisation_id",
+                          [("organisation_id", "err_org_needed")])
         org = session.get(Organisation, organisation_id)
         if org is None:
             raise NotFound(f"no organisation {organisation_id}")
         if not org.is_active:
-            raise Invalid(f"organisation {org.name!r} is deactivated: activate it before adding users")
+            raise Invalid(f"organisation {org.name!r} is deactivated: activate it before adding users",
+                          [("organisation_id", "err_org_inactive")])
         if role == "employer" and org.kind != "employer":
-            raise Invalid("an employer user belongs to an organisation of kind employer")
+            raise Invalid("an employer user belongs to an organisation of kind employer", [("organisation_id", "err_org_kind")])
         if role == "operator" and org.kind == "employer":
-            raise Invalid("an operator belongs to a CPI, a reception centre or another public or social service")
+            raise Invalid("an operator belongs to a CPI, a reception centre or another public or social service",
+                          [("organisation_id", "err_org_kind")])
     user = User(username=username.strip(), password_hash=hash_password(password), role=role, organisation_id=organisation_id)
     _add_unique(session, user, f"a user named {username!r} exists")
     record(session, actor or Actor(None, "cli", "admin", None, "cli"), "create", "user", detail={"user_id": user.id, "role": role})
@@ -141,7 +144,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     if user is None:
         raise NotFound(f"no user {user_id}")
     if not active and user.id == actor.user_id:
-        raise Invalid("an admin does not deactivate itself (another admin does)")
+        raise Invalid("an admin does not deactivate itself (another admin does)", [("user", "err_self")])
     if user.is_active != active:
         user.is_active = active
         record(session, actor, "activate" if active else "deactivate", "user", detail={"user_id": user.id})
@@ -149,19 +152,19 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     return user
 
 
-def set_organisation_active(session: Session, actor: Actor, organisation_id: int, active: bool) -> Organisation:
+def set_organisation_active(session: Session, actor: Actor, organisation_id: int, active: bool) -> tuple[Organisation, list[int]]:
     """Deactivating an organisation (it closed, it left the network) deactivates its users in the
     same transaction, so every access of theirs ends at once; its people, decisions and measures
     stay for the record and for erasure. Activating it again does not bring its users back: an
-    admin activates each one that should return."""
+    admin activates each one that should return. Returns the organisation and the users it deactivated."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound(f"no organisation {organisation_id}")
     if not active and actor.organisation_id == org.id:
-        raise Invalid("an admin does not deactivate its own organisation (another admin does)")
+        raise Invalid("an admin does not deactivate its own organisation (another admin does)", [("organisation", "err_self")])
+    ended: list[int] = []
     if org.is_active != active:
         org.is_active = active
-        ended = []
         if not active:
             for user in session.scalars(select(User).where(User.organisation_id == org.id, User.is_active.is_(True))):
                 user.is_active = False
@@ -169,7 +172,7 @@ def set_organisation_active(session: Session, actor: Actor, organisation_id: int
         record(session, actor, "activate" if active else "deactivate", "organisation",
                detail={"organisation_id": org.id, "users_deactivated": ended})
         session.commit()
-    return org
+    return org, ended
 
 
 def revoke_token(session: Session, actor: Actor, jti: str, expires: int) -> None:

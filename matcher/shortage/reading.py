@@ -60,6 +60,17 @@ class ShortageOptions:
     country: str = "IT"  # eures: the country whose lists count
 
 
+def parse_columns(specs: list[str]) -> dict[str, str]:
+    """``FIELD=COLUMN`` options (the CLI's ``--column``, the API's ``column``) as a mapping."""
+    columns = {}
+    for spec in specs:
+        field_name, sep, column = spec.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise ShortageFileError(f"column {spec!r}: write FIELD=COLUMN, e.g. indicator=Difficoltà di reperimento (%)")
+        columns[field_name.strip()] = column.strip()
+    return columns
+
+
 def file_checksum(raw: bytes, options: ShortageOptions) -> str:
     """Same bytes read the same way: the same import. Another sheet or column is another import."""
     return hashlib.sha256(raw + json.dumps(asdict(options), sort_keys=True).encode()).hexdigest()
@@ -81,8 +92,12 @@ def _frame(raw: bytes, name: str, options: ShortageOptions):  # noqa: ANN202 - a
                 break
             except UnicodeDecodeError:
                 continue
+        else:
+            raise ShortageFileError(f"{name}: neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8")
         return pd.read_csv(io.StringIO(text), sep=None, engine="python", header=header, dtype=str, keep_default_na=False,
                            skip_blank_lines=False)
+    except ShortageFileError:
+        raise
     except ValueError as exc:  # an unknown sheet, a header row past the end
         raise ShortageFileError(f"{name}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - whatever the parsers raise, the user needs the file named
@@ -109,10 +124,10 @@ def read_shortage_table(raw: bytes, name: str, options: ShortageOptions | None =
     return _skillmatch(frame, name, options, columns, unit, first)
 
 
-def _require(frame, name: str, options: ShortageOptions, needed: list[str], columns: dict[str, str]) -> None:  # noqa: ANN001
+def _require(frame, name: str, options: ShortageOptions, needed: list[str], columns: dict[str, str], unit: str) -> None:  # noqa: ANN001
     missing = [f"{f} (column {columns[f]!r})" if columns[f] != f else f for f in needed if columns[f] not in frame.columns]
     if missing:
-        raise ShortageFileError(f"{name}, {'row' if name.lower().endswith(EXCEL) else 'line'} {options.header_row}: missing "
+        raise ShortageFileError(f"{name}, {unit} {options.header_row}: missing "
                                 f"{', '.join(missing)}; the columns are {', '.join(frame.columns)} (choose them with the "
                                 f"column options, or give a value for every row)")
 
@@ -122,9 +137,9 @@ def _skillmatch(frame, name: str, options: ShortageOptions, columns: dict[str, s
 
     constants = {"territory": options.territory, "source": options.source, "period": options.period}
     needed = ["indicator"] + [f for f, v in constants.items() if v is None]
-    _require(frame, name, options, needed, columns)
+    _require(frame, name, options, needed, columns, unit)
     if columns["isco_code"] not in frame.columns and columns["occupation_uri"] not in frame.columns:
-        _require(frame, name, options, ["isco_code"], columns)
+        _require(frame, name, options, ["isco_code"], columns, unit)
     places = TerritoryResolver()
     rows: list[ShortageRow] = []
     problems: list[str] = []
@@ -135,40 +150,41 @@ def _skillmatch(frame, name: str, options: ShortageOptions, columns: dict[str, s
 
         if not any(str(v).strip() for v in r.values()):
             continue  # blank rows between blocks of a published table
-        bad = [(f, msg) for f, msg in _row_problems(cell, options, places)]
-        for f, msg in bad:
-            problems.append(f"{name}, {unit} {i}, field {columns[f] if f in columns else f}: {msg}")
-        if not bad:
-            code = ISCO.match(cell("isco_code"))
-            rows.append(ShortageRow(code.group(1) if code else None, cell("occupation_uri") or None,
-                                    places.resolve(cell("territory")), _indicator(cell("indicator"), options),
-                                    cell("source")[:120], cell("period")))
+        row, bad = _row(cell, options, places)
+        problems += [f"{name}, {unit} {i}, field {columns[f] if f in columns else f}: {msg}" for f, msg in bad]
+        if row is not None:
+            rows.append(row)
     _raise_if(problems, name)
     return rows
 
 
-def _row_problems(cell, options: ShortageOptions, places) -> list[tuple[str, str]]:  # noqa: ANN001
-    out: list[tuple[str, str]] = []
+def _row(cell, options: ShortageOptions, places) -> tuple[ShortageRow | None, list[tuple[str, str]]]:  # noqa: ANN001
+    """The row's signal, or (None, each field's problem)."""
+    bad: list[tuple[str, str]] = []
     code, uri = cell("isco_code"), cell("occupation_uri")
+    isco = ISCO.match(code)
     if not code and not uri:
-        out.append(("isco_code", "give an ISCO-08 code or an ESCO occupation URI"))
-    if code and not ISCO.match(code):
-        out.append(("isco_code", f"{code!r} is not a 4-digit ISCO-08 code"))
+        bad.append(("isco_code", "give an ISCO-08 code or an ESCO occupation URI"))
+    if code and not isco:
+        bad.append(("isco_code", f"{code!r} is not a 4-digit ISCO-08 code"))
     if uri and not URI.match(uri):
-        out.append(("occupation_uri", f"{uri!r} is not an ESCO occupation URI"))
+        bad.append(("occupation_uri", f"{uri!r} is not an ESCO occupation URI"))
+    territory = indicator = None
     try:
-        places.resolve(cell("territory"))
+        territory = places.resolve(cell("territory"))
     except ValueError as exc:
-        out.append(("territory", str(exc)))
+        bad.append(("territory", str(exc)))
     try:
-        _indicator(cell("indicator"), options)
+        indicator = _indicator(cell("indicator"), options)
     except ValueError as exc:
-        out.append(("indicator", str(exc)))
+        bad.append(("indicator", str(exc)))
     if not cell("source"):
-        out.append(("source", "empty"))
+        bad.append(("source", "empty"))
     if not PERIOD.match(cell("period")):
-        out.append(("period", f"{cell('period')!r} is not YYYY, YYYY-Qn or YYYY-MM"))
-    return out
+        bad.append(("period", f"{cell('period')!r} is not YYYY, YYYY-Qn or YYYY-MM"))
+    if bad:
+        return None, bad
+    return ShortageRow(isco.group(1) if isco else None, uri or None, territory, indicator, cell("source")[:120], cell("period")), []
 
 
 def _indicator(value: str, options: ShortageOptions) -> float:
@@ -188,7 +204,7 @@ def _indicator(value: str, options: ShortageOptions) -> float:
 
 
 def _eures(frame, name: str, options: ShortageOptions, columns: dict[str, str], unit: str, first: int) -> list[ShortageRow]:  # noqa: ANN001
-    _require(frame, name, options, list(FIELDS["eures"]), columns)
+    _require(frame, name, options, list(FIELDS["eures"]), columns, unit)
     period = options.period or _year_in(name)
     if period is None or not PERIOD.match(period):
         raise ShortageFileError(f"{name}: give the report's period (--period 2025): the file name does not say it")

@@ -60,6 +60,6 @@ class ListwiseRanker(BaseEstimator):
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
-        X = np.asarray(X, dtype=np.float64)
-        base = X[:, self.anchor] if self.anchor is not None else 0.0
-        return base + ((X - self.mean_) / self.scale_) @ self.coef_
+        from .reranker import LinearRanking  # the same arithmetic serves the saved arrays
+
+        return LinearRanking(self.mean_, self.scale_, self.coef_, self.anchor).decision_function(X)
