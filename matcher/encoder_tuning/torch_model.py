@@ -67,9 +67,65 @@ def to_sentence_transformer(f: E5File, folder: Path):  # noqa: ANN201 - a Senten
     return st
 
 
+MATRICES = ("q", "k", "v", "ao", "fi", "fo")
+
+
+def q4_grid(scales):  # noqa: ANN001, ANN201 - a torch module
+    """Quantisation-aware training on the engine's grid: the forward pass sees each weight at the
+    nearest of its block's 16 levels (the block scales of the bundled file, kept fixed), the
+    backward pass goes straight through to a float32 copy that accumulates the small updates until
+    one crosses to the next level. What PyTorch trains is then exactly what the engine serves."""
+    import torch
+
+    class Q4Grid(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            d = torch.as_tensor(scales, dtype=torch.float32).reshape(-1, 1)
+            self.register_buffer("d", d)
+            self.register_buffer("inv", torch.where(d != 0, 1.0 / torch.where(d != 0, d, 1.0), 0.0))
+
+        def forward(self, w):  # noqa: ANN001, ANN202
+            x = w.reshape(-1, 32)
+            q = torch.clamp(torch.round(x * self.inv), -8, 7) * self.d
+            return (x + (q - x).detach()).reshape(w.shape)
+
+    return Q4Grid()
+
+
+def train_matrices_on_grid(st, f: E5File) -> list:  # noqa: ANN001
+    """Put the layers' 4-bit weight matrices on their grid (see ``q4_grid``); returns their trainable
+    float32 copies (to give them their own learning rate). The token table stays frozen."""
+    from torch.nn.utils import parametrize
+
+    model, names, out = st[0].auto_model, _names(f), []
+    modules = dict(model.named_modules())
+    for layer in range(f.dims["NL"]):
+        for short in MATRICES:
+            param = names[f"l{layer}.{short}.w"][0]
+            module = modules[param.rsplit(".", 1)[0]]
+            parametrize.register_parametrization(module, "weight", q4_grid(f.scales(f"l{layer}.{short}.w")))
+            original = module.parametrizations.weight.original
+            original.requires_grad = True
+            out.append(original)
+    return out
+
+
+def settle_on_grid(st) -> None:  # noqa: ANN001
+    """Replace the trained float32 copies by the weights the engine will serve (their grid values)."""
+    import torch
+    from torch.nn.utils import parametrize
+
+    for module in list(st[0].auto_model.modules()):
+        if parametrize.is_parametrized(module, "weight"):
+            with torch.no_grad():
+                parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+            module.weight.requires_grad = True  # marks it trained for ``from_sentence_transformer``
+
+
 def from_sentence_transformer(st, base: E5File, only_trained: bool = True) -> E5File:  # noqa: ANN001
     """The engine's file with the model's weights; tensors the training froze keep the base's bytes
-    (re-quantising dequantised Q4_0 weights gives the same bytes, but copying says it plainly)."""
+    (re-quantising dequantised Q4_0 weights gives the same bytes, but copying says it plainly).
+    4-bit tensors keep the base's block scales: trained ones were trained on that grid."""
     import copy
 
     out = copy.deepcopy(base)
@@ -78,7 +134,7 @@ def from_sentence_transformer(st, base: E5File, only_trained: bool = True) -> E5
         p = params[param]
         if only_trained and not p.requires_grad:
             continue
-        out.set_array(name, p.detach().cpu().numpy().reshape(shape))
+        out.set_array(name, p.detach().cpu().numpy().reshape(shape), keep_grid=True)
     pos = params["embeddings.position_embeddings.weight"]
     if not only_trained or pos.requires_grad:
         out.set_array("emb.pos", pos.detach().cpu().numpy()[POSITION_OFFSET:])

