@@ -32,13 +32,34 @@ def script_of(text: str) -> str:
     return max(counts, key=counts.get) if counts else "?"
 
 
+# Letters that only one of the languages sharing a script writes (Arabic has none of these).
+_PERSIAN = set("پچژگکی")
+_URDU = set("ٹڈڑںےھ")
+_UKRAINIAN = set("іїєґІЇЄҐ")
+_RUSSIAN = set("ыэъёЫЭЪЁ")
+
+
+def _arabic_script(text: str) -> str:
+    letters = set(text)
+    if letters & _URDU:
+        return "ur"
+    return "fa" if letters & _PERSIAN else "ar"
+
+
+def _cyrillic(text: str) -> str:
+    """Russian only on Russian-only letters; otherwise Ukrainian (as before), so that a short text
+    still reads as a language the taxonomy has no labels in, never as an unknown one."""
+    letters = set(text)
+    return "ru" if letters & _RUSSIAN and not letters & _UKRAINIAN else "uk"
+
+
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code, or None when the text gives too little to tell."""
     script = script_of(text)
     if script == "ARABIC":
-        return "ar"
+        return _arabic_script(text)
     if script == "CYRILLIC":
-        return "uk"
+        return _cyrillic(text)
     if script not in ("LATIN", "?"):
         return None
     tokens = [t.lower() for t in _TOKEN.findall(text)]

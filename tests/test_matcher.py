@@ -514,3 +514,14 @@ def test_the_encoder_thread_count_holds_in_every_thread_that_encodes():
         worker.start()
         worker.join()
         assert seen == [wanted]
+
+
+def test_languages_that_share_a_script_are_told_apart():
+    from matcher.langid import guess_language
+
+    assert guess_language("Я працював водієм вантажівки п'ять років") == "uk"
+    assert guess_language("Я работал водителем грузовика, это было в Киеве") == "ru"
+    assert guess_language("كنت أعمل طباخا في مطعم") == "ar"
+    assert guess_language("من در یک رستوران آشپز بودم") == "fa"
+    assert guess_language("میں نے ایک ریستوران میں کام کیا ہے") == "ur"
+    assert guess_language("Ho lavorato in una pizzeria") == "it"
