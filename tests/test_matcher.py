@@ -525,3 +525,17 @@ def test_languages_that_share_a_script_are_told_apart():
     assert guess_language("من در یک رستوران آشپز بودم") == "fa"
     assert guess_language("میں نے ایک ریستوران میں کام کیا ہے") == "ur"
     assert guess_language("Ho lavorato in una pizzeria") == "it"
+
+
+def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(matcher):
+    import numpy as np
+
+    table, dense = matcher.index_.occupations, np.asarray(matcher.index_.occ_dense)
+    assert len(table.blocks) > 1
+    q = matcher.encoder_.encode_queries(["facevo il cuoco", "I laid bricks"])
+    full = q @ dense.T
+    np.testing.assert_allclose(table.scores(dense, q, table.blocks), full, atol=1e-5)
+    last = table.blocks[-1:]
+    part = table.scores(dense, q, last)
+    assert part.flags.c_contiguous and part.shape == (2, last[0].size)
+    np.testing.assert_allclose(part, full[:, last[0].start:last[0].end], atol=1e-5)
