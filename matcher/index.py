@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from .dense_scan import RESCORE, Codes, scan
 from .embedding_cache import EmbeddingCache
 from .encoders import Encoder, TfidfEncoder
 from .lexical_queries import LexicalQueries
@@ -91,18 +92,10 @@ class FormTable:
             return scores
         return np.hstack([scores[:, b.start:b.end] for b in blocks])
 
-    def scores(self, matrix: np.ndarray, queries: np.ndarray, blocks: list[Block]) -> np.ndarray:
-        """queries x forms of ``blocks`` (in their order): products on contiguous, memory-mapped slices,
-        each written straight into its rows of one forms x queries array (OpenBLAS streams a tall
-        matrix times a few columns ~15% faster than the transposed product, and no hstack copy);
-        returned as a C-ordered queries x forms array (row reductions on a transposed view are 9x slower)."""
-        out = np.empty((sum(b.size for b in blocks), len(queries)), dtype=np.float32)
-        q = np.ascontiguousarray(queries, dtype=np.float32).T
-        offset = 0
-        for b in blocks:
-            np.matmul(matrix[b.start:b.end], q, out=out[offset:offset + b.size])
-            offset += b.size
-        return np.ascontiguousarray(out.T)
+    def scores(self, matrix: np.ndarray, queries: np.ndarray, blocks: list[Block], codes: Codes | None = None,
+               rescore: int = RESCORE, threads: int = 1) -> np.ndarray:
+        """queries x forms of ``blocks`` (in their order), C-ordered; see ``dense_scan.scan``."""
+        return scan(matrix, queries, [(b.start, b.end) for b in blocks], codes, rescore, threads)
 
     def per_concept_max(self, scores: np.ndarray, blocks: list[Block] | None = None, fill: float = -np.inf) -> np.ndarray:
         """(units x forms of ``blocks``) -> (units x concepts), the best form of each concept;
@@ -161,8 +154,15 @@ class SearchIndex:
     occ_lex_t: sp.csr_matrix | None = None
     occ_lex_sq_t: sp.csr_matrix | None = None
     skill_lex_t: sp.csr_matrix | None = None
+    # the 8-bit first pass of the dense scan; quantised here when an index saved without them loads
+    occ_codes: Codes | None = None
+    skill_codes: Codes | None = None
 
     def __post_init__(self) -> None:
+        if self.occ_dense is not None and self.occ_codes is None:
+            self.occ_codes = Codes.of(self.occ_dense)
+        if self.skill_dense is not None and self.skill_codes is None:
+            self.skill_codes = Codes.of(self.skill_dense)
         # Squared L2-normalised TF-IDF rows sum to 1: a binary query times this matrix gives the
         # share of each label's n-gram weight found in the query (label coverage).
         if self.occ_lex_sq_t is None:
@@ -257,6 +257,9 @@ class SearchIndex:
                 np.save(tmp / "occupations_dense.npy", self.occ_dense)
                 np.save(tmp / "occupations_desc.npy", self.occ_desc)
                 np.save(tmp / "skills_dense.npy", self.skill_dense)
+                for name, codes in (("occupations", self.occ_codes), ("skills", self.skill_codes)):
+                    np.save(tmp / f"{name}_codes.npy", codes.codes)
+                    np.save(tmp / f"{name}_codes_scale.npy", codes.scale)
             queries = self.lexical if isinstance(self.lexical, LexicalQueries) else LexicalQueries.from_encoder(self.lexical)
             queries.save(tmp / "lexical")
             for name in LEX_MATRICES:
@@ -294,6 +297,9 @@ class SearchIndex:
         occ_dense = np.load(dense, mmap_mode=mode) if dense.exists() else None
         skill_dense = np.load(directory / "skills_dense.npy", mmap_mode=mode) if dense.exists() else None
         occ_desc = np.load(directory / "occupations_desc.npy") if dense.exists() else None
+        codes = {name: Codes(np.load(directory / f"{name}_codes.npy", mmap_mode=mode),
+                             np.load(directory / f"{name}_codes_scale.npy"))
+                 for name in ("occupations", "skills") if (directory / f"{name}_codes.npy").exists()}
         if (directory / "lexical").exists():
             lexical = LexicalQueries.load(directory / "lexical")
         else:  # saved before the vocabulary was kept as plain files: a pickle of the vectorizer
@@ -306,7 +312,8 @@ class SearchIndex:
                        occ_desc)
         lex = {name: _load_csr(directory / name, mode) for name in LEX_MATRICES}
         return cls(meta, tables["occupations"], tables["skills"], occ_dense, skill_dense, lexical,
-                   lex["occ_lex_t"].T, lex["skill_lex_t"].T, occ_desc, **lex)
+                   lex["occ_lex_t"].T, lex["skill_lex_t"].T, occ_desc, **lex,
+                   occ_codes=codes.get("occupations"), skill_codes=codes.get("skills"))
 
 
 LEX_MATRICES = ("occ_lex_t", "occ_lex_sq_t", "skill_lex_t")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .dense_scan import RESCORE
 from .index import Block, FormTable, SearchIndex
 from .language_skills import LanguageSkills
 from .skill_decision import candidate_features as skill_candidates
@@ -112,7 +113,8 @@ def _row_z(x: np.ndarray) -> np.ndarray:
 
 def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray | None, native: bool = True,
                     q_occ: np.ndarray | None = None, lex_languages: frozenset[str] | None = None,
-                    dense_languages: frozenset[str] | None = None, scan_languages: frozenset[str] | None = None) -> Signals:
+                    dense_languages: frozenset[str] | None = None, scan_languages: frozenset[str] | None = None,
+                    rescore: int = RESCORE, threads: int = 1) -> Signals:
     """``q_occ``: the unit vectors to compare with occupations, when a trained head adapts them
     (skills are always compared with ``q_dense``). ``lex_languages``: the languages of the text;
     character n-grams are compared with labels in those languages only, because across languages
@@ -120,7 +122,7 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     ``scan_languages``: the label languages the dense signal reads (None: all); the text's own and
     the service's are enough, and a taxonomy in seven languages then costs no more than in two.
     ``dense_languages``: per concept, the dense signal keeps its labels in these languages when it
-    has any."""
+    has any. ``rescore``, ``threads``: the dense scan's (``dense_scan.scan``)."""
     q_occ = q_dense if q_occ is None else q_occ
     q_lex = index.lexical.encode_queries([u.text for u in units])
 
@@ -137,14 +139,14 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     if q_dense is not None and index.occ_dense is not None:
         occ, skills = index.occupations, index.skills
         blocks = occ.select(scan_languages)
-        occ_sims = occ.scores(index.occ_dense, q_occ, blocks)
+        occ_sims = occ.scores(index.occ_dense, q_occ, blocks, index.occ_codes, rescore, threads)
         if not native:
             occ_sims = _row_z(occ_sims)
         occ_dense = _floor_missing(occ.per_concept_max(occ_sims, blocks))
         if native and dense_languages:
             occ_dense = _same_language_max(occ, occ_sims, blocks, dense_languages, occ_dense)
         sblocks = skills.select(scan_languages)
-        skill_sims = skills.scores(index.skill_dense, q_dense, sblocks)
+        skill_sims = skills.scores(index.skill_dense, q_dense, sblocks, index.skill_codes, rescore, threads)
         best = skills.per_concept_max(skill_sims, sblocks)
         # z-scoring a row is increasing, so the best z of a concept is the z of its best form: the
         # row's mean and spread are enough (no second pass over the 100k skill forms)

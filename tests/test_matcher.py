@@ -527,6 +527,7 @@ def test_languages_that_share_a_script_are_told_apart():
     assert guess_language("Ho lavorato in una pizzeria") == "it"
 
 
+
 def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(matcher):
     import numpy as np
 
@@ -534,8 +535,62 @@ def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(m
     assert len(table.blocks) > 1
     q = matcher.encoder_.encode_queries(["facevo il cuoco", "I laid bricks"])
     full = q @ dense.T
-    np.testing.assert_allclose(table.scores(dense, q, table.blocks), full, atol=1e-5)
+    np.testing.assert_allclose(table.scores(dense, q, table.blocks, None), full, atol=1e-5)
     last = table.blocks[-1:]
-    part = table.scores(dense, q, last)
+    part = table.scores(dense, q, last, None)
     assert part.flags.c_contiguous and part.shape == (2, last[0].size)
     np.testing.assert_allclose(part, full[:, last[0].start:last[0].end], atol=1e-5)
+
+
+def test_the_8bit_first_pass_is_close_everywhere_and_exact_on_the_best_forms():
+    import numpy as np
+
+    from matcher.dense_scan import Codes, scan
+
+    rng = np.random.default_rng(0)
+    forms = rng.normal(size=(3000, 384)).astype(np.float32)
+    forms /= np.linalg.norm(forms, axis=1, keepdims=True)
+    codes = Codes.of(forms)
+    assert codes.codes.dtype == np.int8
+    assert np.abs(codes.codes * codes.scale - forms).max() <= codes.scale.max() / 2 + 1e-7
+    q = forms[[5, 2500]] + 0.1 * rng.normal(size=(2, 384)).astype(np.float32)
+    spans = [(0, 1000), (2000, 3000)]
+    exact = np.hstack([q @ forms[a:b].T for a, b in spans])
+    fast = scan(forms, q, spans, codes, rescore=20)
+    assert fast.flags.c_contiguous and fast.shape == exact.shape
+    assert np.abs(fast - exact).max() < 0.01
+    assert not np.allclose(fast, exact, atol=1e-6)  # the 8-bit pass was used
+    for row in range(2):
+        best = np.argsort(-exact[row])[:10]
+        np.testing.assert_allclose(fast[row, best], exact[row, best], atol=1e-6)
+    assert np.argmax(fast[0]) == 5 and np.argmax(fast[1]) == 1500
+    np.testing.assert_allclose(scan(forms, q, spans, codes, rescore=0), exact, atol=1e-5)
+
+
+def test_the_8bit_codes_are_saved_memory_mapped_and_made_for_an_index_saved_without_them(matcher, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from matcher.index import SearchIndex
+
+    loaded = SearchIndex.load(matcher.index_dir_, matcher.taxonomy_, matcher.encoder_)
+    assert isinstance(loaded.skill_codes.codes, np.memmap)
+    np.testing.assert_array_equal(loaded.occ_codes.codes, matcher.index_.occ_codes.codes)
+    older = tmp_path / "older"
+    shutil.copytree(matcher.index_dir_, older)
+    for f in older.glob("*_codes*.npy"):
+        f.unlink()
+    again = SearchIndex.load(older, matcher.taxonomy_, matcher.encoder_)
+    np.testing.assert_array_equal(again.skill_codes.codes, loaded.skill_codes.codes)
+
+
+def test_the_8bit_scan_leaves_the_answer_of_the_exact_one(small):
+    settings, _, taxonomy = small
+    exact = SkillMatcher(registry_dir=settings.registry_dir, rescore=0).fit(taxonomy)
+    fast = SkillMatcher(registry_dir=settings.registry_dir, rescore=3).fit(taxonomy)
+    for text in ("Ho lavorato quattro anni in un ristorante a Dakar: tagliavo le verdure.",
+                 "I laid bricks for walls and plastered them. Then I milked sheep."):
+        a, b = exact.match(text), fast.match(text)
+        assert [o.uri for o in a.occupations[:3]] == [o.uri for o in b.occupations[:3]]
+        assert abs(a.occupations[0].score - b.occupations[0].score) < 0.02
