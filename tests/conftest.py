@@ -63,7 +63,11 @@ def bundle(tmp_path: Path) -> list[Path]:
 def esco_dir() -> Path:
     if not ESCO_DIR:
         pytest.skip("SKILLMATCH_TEST_ESCO_DIR is not set: it must point to the ESCO CSV bundle (folders en/ and it/)")
-    return Path(ESCO_DIR)
+    path = Path(ESCO_DIR)
+    missing = [str(path / lang) for lang in ("it", "en") if not (path / lang).is_dir()]
+    if missing:  # a clone without ../shared beside it: skip, saying what is not there
+        pytest.skip(f"SKILLMATCH_TEST_ESCO_DIR={ESCO_DIR} has no ESCO bundle: {', '.join(missing)} not found")
+    return path
 
 
 @pytest.fixture(autouse=True)
