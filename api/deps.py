@@ -99,7 +99,7 @@ def get_rules(request: Request):  # noqa: ANN201
     serving = registry.serving("pathway")
     try:
         model = rules_from(s) if serving == BUILTIN else load_pathway(registry.get(serving).path)
-    except Exception:  # noqa: BLE001 - a promoted estimator that cannot load here: the rules serve, the log says why
+    except Exception:  # a promoted estimator that cannot load here: the rules serve, the log says why
         logging.getLogger("skillmatch.api").exception("pathway model %s cannot be loaded; the rules serve", serving)
         model = rules_from(s)
     request.app.state.pathway_model = (stamp, model)

@@ -74,7 +74,7 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracking)
-        except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into an answer
+        except Exception as exc:  # the one place that turns any failure into an answer
             log.error("unexpected %s on %s %s", exc.__class__.__name__, scope.get("method"), scope.get("path"))
             log.debug("traceback of the unexpected error", exc_info=True)
             if started:

@@ -15,15 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from matcher.db.people_models import User
-from matcher.registry import Registry
-from matcher.services import guidance, network
-from matcher.services import models as model_service
+from matcher.services import guidance
 from matcher.services import persons as svc
 from matcher.services.actors import Actor
 from matcher.langid import language_code
 from matcher.services.errors import Invalid, ServiceError
 from matcher.services.users import actor_for, revoke_token
-from matcher.shortage import latest_signals
 from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
 
 from .card_words import NAMES as CARD_LANGUAGE_NAMES

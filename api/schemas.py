@@ -361,7 +361,8 @@ class PromoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     force: bool = False
     reason: str | None = Field(None, max_length=500, description="why; required when forcing")
-    evaluation: str | None = Field(None, max_length=200, description="the evaluation to compare on (default: the most telling one both have)")
+    evaluation: str | None = Field(None, max_length=200,
+                                   description="the evaluation to compare on (default: the most telling one both have)")
 
 
 class RollbackRequest(BaseModel):

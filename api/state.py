@@ -102,7 +102,7 @@ class MatcherState:
             return fit(None)
         try:
             return fit(model)
-        except Exception as exc:  # noqa: BLE001 - a promoted model that cannot load here must not stop the service
+        except Exception as exc:  # a promoted model that cannot load here must not stop the service
             if self.get() is not None:
                 raise  # keep serving the current one; /ready and the log say why
             log.error("serving model %s cannot be loaded (%s); serving the untrained matcher", model, exc)

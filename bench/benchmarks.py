@@ -23,7 +23,6 @@ def main() -> None:
     from matcher.benchmarks.report import DEFAULT_SETS, markdown, run_benchmarks, table_rows
     from matcher.benchmarks.sets import SETS
     from matcher.db.service import open_database
-    from matcher.matching import Weights
     from matcher.settings import get_settings
     from matcher.skill_matcher import SkillMatcher
     from matcher.taxonomy.model import load_taxonomy

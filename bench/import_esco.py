@@ -72,7 +72,8 @@ def main() -> None:
     print("| database   | import s | wall s (incl. start) | rows    | rows/s  | peak RSS MB |")
     print("|------------|---------:|---------------------:|--------:|--------:|------------:|")
     for name, r in rows:
-        print(f"| {name:<10} | {r['seconds']:8.1f} | {r['wall']:20.1f} | {r['rows']:7d} | {r['rows'] / r['seconds']:7.0f} | {r['maxrss_kb'] / 1024:11.0f} |")
+        print(f"| {name:<10} | {r['seconds']:8.1f} | {r['wall']:20.1f} | {r['rows']:7d} "
+              f"| {r['rows'] / r['seconds']:7.0f} | {r['maxrss_kb'] / 1024:11.0f} |")
     if not args.pg_url:
         print("\n(PostgreSQL skipped: give --pg-url or SKILLMATCH_BENCH_PG_URL)")
     print("\ntarget: under 180 s and 1,500 MB")

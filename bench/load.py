@@ -140,7 +140,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for kind, st in sorted(stats.items()):
         lat = np.asarray(st["lat"]) * 1000
-        print(f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {np.percentile(lat, 50):.0f} | {np.percentile(lat, 95):.0f} | {st['errors']} |")
+        print(f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {np.percentile(lat, 50):.0f} "
+              f"| {np.percentile(lat, 95):.0f} | {st['errors']} |")
     print(f"\nwrites acknowledged: {len(acked)}; rows found afterwards: {found}; lost: {len(acked) - found}")
     print("target (2 workers, this machine): >= 30 matches/s, 0 errors, 0 lost writes")
 

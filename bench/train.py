@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database  # noqa: E402
-from matcher.evaluation import evaluate_matcher as evaluate  # noqa: E402
-from matcher.evaluation import read_narratives  # noqa: E402
-from matcher.matching import Weights  # noqa: E402
-from matcher.registry import BUILTIN, Registry  # noqa: E402
-from matcher.settings import get_settings  # noqa: E402
-from matcher.taxonomy.model import load_taxonomy  # noqa: E402
-from matcher.training.run import TrainConfig, eval_name, load_model, train  # noqa: E402
+from matcher.db.service import open_database
+from matcher.evaluation import evaluate_matcher as evaluate
+from matcher.evaluation import read_narratives
+from matcher.matching import Weights
+from matcher.registry import BUILTIN, Registry
+from matcher.settings import get_settings
+from matcher.taxonomy.model import load_taxonomy
+from matcher.training.run import TrainConfig, eval_name, load_model, train
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
@@ -37,7 +37,8 @@ def rows(label: str, metrics: dict, extra: str = "") -> list[str]:
     for g in ("all", "it", "non-it"):
         if g in metrics:
             m = metrics[g]
-            out.append(f"| {label} | {g} | {m['n']} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} | {m['isco2_hit@1']:.3f} | {extra} |")
+            out.append(f"| {label} | {g} | {m['n']} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr']:.3f} "
+                       f"| {m['isco2_hit@1']:.3f} | {extra} |")
             extra = ""
     return out
 
@@ -71,7 +72,7 @@ def main() -> None:
         t1 = time.perf_counter()
         info = train(s, tax, TrainConfig(kind=kind, encoder=s.encoder, scorer_examples=args.examples, eval_file=args.eval),
                      created_by="bench/train.py",
-                     progress=lambda stage, d, t: print(f"\r{kind}: {stage} {d}/{t}   ", end="", file=sys.stderr, flush=True))
+                     progress=lambda stage, d, t, kind=kind: print(f"\r{kind}: {stage} {d}/{t}   ", end="", file=sys.stderr, flush=True))
         print(file=sys.stderr)
         secs = time.perf_counter() - t1
         table += rows(f"{info.id} (from ESCO)", info.metrics[name],

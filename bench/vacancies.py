@@ -19,12 +19,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database  # noqa: E402
-from matcher.db.vacancy_models import Vacancy  # noqa: E402
-from matcher.geo import gazetteer, resolve  # noqa: E402
-from matcher.settings import get_settings  # noqa: E402
-from matcher.taxonomy.model import load_taxonomy  # noqa: E402
-from matcher.vacancies import PersonEvidence, VacancyRanker  # noqa: E402
+from matcher.db.service import open_database
+from matcher.db.vacancy_models import Vacancy
+from matcher.geo import gazetteer, resolve
+from matcher.settings import get_settings
+from matcher.taxonomy.model import load_taxonomy
+from matcher.vacancies import PersonEvidence, VacancyRanker
 
 
 def main() -> None:

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .settings import SettingsError, get_settings
+from .settings import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:  # imported where used: `skillmatch --help` must not load numpy and the models
+    from sqlalchemy.orm import sessionmaker
+
+    from .skill_matcher import SkillMatcher
+    from .taxonomy.model import Taxonomy
 
 app = typer.Typer(help="skillmatch: informal competences to ESCO skills, occupations and vacancies.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -33,14 +39,14 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def settings():
+def settings() -> Settings:
     try:
         return get_settings()
     except SettingsError as exc:
         fail(str(exc), 2)
 
 
-def sessions():
+def sessions() -> sessionmaker:
     from .db.service import open_database
 
     try:
@@ -150,7 +156,7 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted")
         raise SystemExit(130) from None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         import os
 
         if os.environ.get("SKILLMATCH_LOG_LEVEL", "").upper() == "DEBUG":
@@ -160,7 +166,7 @@ def main() -> None:
 
 
 # ---- matcher ---------------------------------------------------------------------------------
-def _load_taxonomy():
+def _load_taxonomy() -> Taxonomy:
     from .taxonomy.snapshot import load_taxonomy_cached
 
     with sessions()() as session:
@@ -170,7 +176,7 @@ def _load_taxonomy():
             fail(str(exc))
 
 
-def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True, model: str = "builtin"):
+def _matcher(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True, model: str = "builtin") -> SkillMatcher:
     """The matcher of a registry version (``serving``, ``builtin`` or an id) on the active taxonomy."""
     from .encoders import EncoderError
     from .index import StaleIndexError
@@ -224,8 +230,8 @@ def _result_line(item_id: object, result) -> dict:  # noqa: ANN001
 
 @app.command("match")
 def match(text: Optional[str] = typer.Argument(None, help="the narrative to match"),
-          input: Optional[Path] = typer.Option(None, "--input", help="JSONL (one {\"id\", \"text\", \"language\"?} per "
-                                               "line), CSV or XLSX file (one row per person)"),
+          input: Optional[Path] = typer.Option(  # noqa: A002 - the documented option
+              None, "--input", help="JSONL (one {\"id\", \"text\", \"language\"?} per line), CSV or XLSX file (one row per person)"),
           output: Optional[Path] = typer.Option(None, "--output", help="results: .jsonl, .csv or .xlsx"),
           text_column: str = typer.Option("text", help="CSV/XLSX: the narrative's column"),
           id_column: str = typer.Option("id", help="CSV/XLSX: the person's id column"),
@@ -259,7 +265,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
     _match_batch(m, input, output, top_k, text_column, id_column, language_column, sheet)
 
 
-def _match_batch(m, input: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",  # noqa: ANN001
+def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",
                  language_column: str = "language", sheet: str | None = None) -> None:
     from .batch_io import BatchFileError, read_items, write_results
     from .matching import MatchInputError
@@ -267,13 +273,13 @@ def _match_batch(m, input: Path, output: Path, top_k: int, text_column: str = "t
     from .training.pathway_train import rules_from
 
     try:
-        items = read_items(input, text_column, id_column, language_column, sheet)
+        items = read_items(input_path, text_column, id_column, language_column, sheet)
     except BatchFileError as exc:
         fail(str(exc))
     rules = rules_from(settings())
     rows: list[dict] = []
     errors = ok = 0
-    where = "row" if input.suffix.lower() in (".csv", ".xlsx", ".xls") else "line"
+    where = "row" if input_path.suffix.lower() in (".csv", ".xlsx", ".xls") else "line"
     with progress_bar() as bar:
         task = bar.add_task("matching", total=len(items))
         for item in items:
@@ -290,7 +296,7 @@ def _match_batch(m, input: Path, output: Path, top_k: int, text_column: str = "t
                 ok += 1
             except MatchInputError as exc:
                 errors += 1
-                console.print(f"[yellow]{input}, {where} {item.line} (id {item.id}):[/] {exc}", highlight=False)
+                console.print(f"[yellow]{input_path}, {where} {item.line} (id {item.id}):[/] {exc}", highlight=False)
                 rows.append({"id": item.id, "line": item.line, "error": str(exc)})
     write_results(output, rows)
     out.print(f"{ok} matched, {errors} {where}(s) with errors; results in {output}")
@@ -462,7 +468,8 @@ app.add_typer(shortage_app, name="shortage")
 
 @shortage_app.command("import")
 def shortage_import(path: Path,
-                    format: str = typer.Option("skillmatch", help="skillmatch (one signal per row) or eures (shortage/surplus lists)"),
+                    format: str = typer.Option("skillmatch",  # noqa: A002 - the documented option
+                                               help="skillmatch (one signal per row) or eures (shortage/surplus lists)"),
                     sheet: Optional[str] = typer.Option(None, help="Excel: the sheet's name or number (default: the first)"),
                     header_row: int = typer.Option(1, min=1, max=1000, help="the row that holds the column names"),
                     column: list[str] = typer.Option([], "--column", help="FIELD=COLUMN: the file's column for a field "
@@ -727,7 +734,8 @@ def models_show(model: str) -> None:
 @models_app.command("promote")
 def models_promote(model: str, force: bool = typer.Option(False, help="promote even if it is not better (audited)"),
                    reason: Optional[str] = typer.Option(None, help="why (required with --force)"),
-                   eval_name: Optional[str] = typer.Option(None, "--on", help="the evaluation to compare on (default: the most telling one both have)")) -> None:
+                   eval_name: Optional[str] = typer.Option(
+                       None, "--on", help="the evaluation to compare on (default: the most telling one both have)")) -> None:
     """Make a model version serve, if it is better than the serving one on the same evaluation."""
     from .registry import Registry
     from .services.errors import ServiceError
@@ -744,7 +752,8 @@ def models_promote(model: str, force: bool = typer.Option(False, help="promote e
 
 @models_app.command("add")
 def models_add(folder: Path = typer.Argument(..., help="a model version folder, e.g. models/matcher-narratives"),
-               serve: bool = typer.Option(False, "--serve", help="make it serve at once (audited, with the model card's numbers as the reason)")) -> None:
+               serve: bool = typer.Option(False, "--serve",
+                                          help="make it serve at once (audited, with the model card's numbers as the reason)")) -> None:
     """Add a model version made elsewhere (one shipped with skillmatch in models/) to the registry."""
     from .registry import Registry, RegistryError
     from .services.errors import ServiceError

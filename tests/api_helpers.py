@@ -10,14 +10,14 @@ PASSWORD = "correct horse battery"
 CLI = Actor(None, "test", "admin", None, "test")
 
 
-def seed(app, bundle) -> dict:  # noqa: ANN001
+def seed(app, bundle) -> dict:
     """Two CPIs, an employer, and one user of each role; the small taxonomy, active."""
     with app.state.sessions() as s:
         import_bundle(s, bundle, release="test")
     return seed_users(app)
 
 
-def seed_users(app) -> dict:  # noqa: ANN001
+def seed_users(app) -> dict:
     """Two CPIs, an employer, and one user of each role."""
     with app.state.sessions() as s:
         a = create_organisation(s, CLI, "CPI Firenze", "cpi", "Firenze")

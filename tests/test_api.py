@@ -35,7 +35,7 @@ def h(client):
     return {name: login(client, name) for name in ("admin", "op_a", "op_b", "employer", "analyst")}
 
 
-def make_person(client, h, who="op_a", narrative=SENTINEL):  # noqa: ANN001, ANN201
+def make_person(client, h, who="op_a", narrative=SENTINEL):
     p = client.post("/api/v1/persons", json={"external_ref": "FI-001"}, headers=h[who]).json()
     prof = client.post(f"/api/v1/persons/{p['id']}/profiles", json={
         "narrative": narrative, "narrative_language": "it", "languages": ["fr", "it"], "years_experience": 4,
@@ -234,7 +234,7 @@ def test_role_matrix_covers_every_route(app, client, h):
         assert client.request(method, path, **kwargs).status_code == 401, (method, path)
 
 
-def _template(app, path):  # noqa: ANN001, ANN202
+def _template(app, path):
     import re
 
     if path.split("?")[0] in app.openapi()["paths"]:

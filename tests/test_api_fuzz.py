@@ -48,7 +48,7 @@ def test_no_server_error_for_any_input(fuzz_app, label):
 
     @given(case=op.as_strategy())
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
-    def run(case):  # noqa: ANN001
+    def run(case):
         for headers in fuzz_app.state.fuzz_headers:
             response = case.call(headers=headers)
             assert response.status_code < 500, f"{label} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"

@@ -3,7 +3,6 @@ and weights in PyTorch giving the engine's tokens and vectors, a short fine-tuni
 and the trained weights served by the engine from a small delta of the bundled file."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest

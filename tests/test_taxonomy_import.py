@@ -87,7 +87,7 @@ def test_versions_list_and_activate(sessions, bundle, tmp_path):
             activate_version(s, 999)
 
 
-def _edit(path: Path, fn) -> None:  # noqa: ANN001
+def _edit(path: Path, fn) -> None:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     rows = fn(rows)
@@ -95,7 +95,7 @@ def _edit(path: Path, fn) -> None:  # noqa: ANN001
         csv.writer(fh).writerows(rows)
 
 
-def _set(rows, line, column, value):  # noqa: ANN001, ANN202 - line is 1-based, like the error messages
+def _set(rows, line, column, value):  # line is 1-based, like the error messages
     rows[line - 1][rows[0].index(column)] = value
     return rows
 

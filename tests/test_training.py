@@ -222,7 +222,7 @@ def test_artifacts_from_another_library_version_raise_a_clear_error(trained, tmp
         SkillMatcher(registry_dir=settings.registry_dir, model=copy).fit(taxonomy)
 
 
-def _cli(settings, *args):  # noqa: ANN001, ANN202
+def _cli(settings, *args):
     env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
     return subprocess.run([sys.executable, "-m", "matcher", *args], capture_output=True, text=True, env=env, timeout=600)
 
@@ -306,7 +306,7 @@ def test_a_stopped_training_resumes_from_what_it_had_done(trained, monkeypatch):
     settings, _, taxonomy, _, _ = trained
     config = TrainConfig(kind="scorer", per_occupation=25, scorer_examples=250, seed=3)
 
-    def stop_after_first_chunk(stage, done, total):  # noqa: ANN001
+    def stop_after_first_chunk(stage, done, total):
         if stage == "scorer features" and done >= 200:
             raise KeyboardInterrupt
 

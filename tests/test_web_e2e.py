@@ -73,7 +73,7 @@ def site(settings, sessions, bundle, tmp_path_factory):
     proc.wait(timeout=30)
 
 
-def login(browser, base: str, user: str):  # noqa: ANN001, ANN201
+def login(browser, base: str, user: str):
     page = browser.new_context(locale="it-IT").new_page()
     page.goto(f"{base}/login")
     page.get_by_label("Nome utente").fill(user)
@@ -82,7 +82,7 @@ def login(browser, base: str, user: str):  # noqa: ANN001, ANN201
     return page
 
 
-def wait_for_job(page, shot: str, seconds: int) -> None:  # noqa: ANN001
+def wait_for_job(page, shot: str, seconds: int) -> None:
     """Wait on a job page until the job is done (or failed), with a screenshot of its progress."""
     try:
         # a locator wait, not wait_for_function: the pages' CSP forbids evaluating strings as script

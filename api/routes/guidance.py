@@ -1,7 +1,7 @@
 """What to do next: the profiling card, vacancies for a person, people for a vacancy."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from matcher.services import guidance
@@ -15,9 +15,10 @@ router = APIRouter(tags=["guidance"])
 
 @router.get("/persons/{person_id}/card", response_model=None)
 async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
-                         format: str = Query("json", pattern="^(json|html)$"), lang: str = Query("it", pattern="^(it|en)$"),
+                         format: str = Query("json", pattern="^(json|html)$"),  # noqa: A002 - the documented parameter
+                         lang: str = Query("it", pattern="^(it|en)$"),
                          max_km: float = Query(100.0, gt=0, le=2000),
-                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")):  # noqa: ANN201
+                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")) -> Response:
     """The profiling card (scheda di profilatura): skills with evidence, occupations, the pathway
     for each, and nearby vacancies. ``format=html`` gives a document that prints cleanly, in
     ``lang`` and, side by side, in the person's language (``person_lang``, else the narrative's or

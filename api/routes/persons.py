@@ -22,7 +22,7 @@ def create_person(body: PersonCreate, db: DB, actor: Operator):  # noqa: ANN201
 
 @router.get("/persons", response_model=list[PersonPublic])
 def list_persons(db: DB, actor: Operator, q: str | None = Query(None, max_length=80, description="pseudonym prefix or file number"),
-                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)):  # noqa: ANN201
+                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)) -> list:
     return svc.list_persons(db, actor, q, limit, offset)
 
 

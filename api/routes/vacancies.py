@@ -30,7 +30,7 @@ def post_vacancy(body: VacancyCreate, request: Request, db: DB, actor: Employer)
 
 @router.get("/vacancies", response_model=list[VacancyPublic])
 def get_vacancies(db: DB, actor: Reader, status: str | None = Query("open", pattern="^(open|closed)$"),
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000)):  # noqa: ANN201
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000)) -> list:
     """Employers: their own vacancies; operators: every open one."""
     return list_vacancies(db, actor, status, limit, offset)
 
@@ -59,7 +59,7 @@ XLSX = FORMATS["xlsx"]
                                                         XLSX: {"schema": {"type": "string", "format": "binary"}}},
                                             "required": True}})
 async def shortage_import(request: Request, response: Response, db: DB, actor: Analyst,
-                          format: str = Query("skillmatch", pattern="^(skillmatch|eures)$"),
+                          format: str = Query("skillmatch", pattern="^(skillmatch|eures)$"),  # noqa: A002 - the documented parameter
                           sheet: str | None = Query(None, max_length=100), header_row: int = Query(1, ge=1, le=1000),
                           column: list[str] = Query([], max_length=20, description="FIELD=COLUMN, repeatable"),
                           territory: str | None = Query(None, max_length=10), source: str | None = Query(None, max_length=120),

@@ -55,7 +55,7 @@ def _melo(dataset: str) -> Callable[[Path, Path | None], list[Query]]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             try:
                 d = json.loads(line)
-                d["qid"], d["query"], d["gold_occupation_uris"]  # noqa: B018 - the fields a query needs
+                d["qid"], d["query"], d["gold_occupation_uris"]  # the fields a query needs
             except (ValueError, KeyError, TypeError) as exc:
                 raise BenchmarkDataError(f"{path}, line {n}: not a MELO gold line ({exc})") from None
             if d["gold_occupation_uris"]:  # the few queries whose gold is only an ISCO group are left out
@@ -93,7 +93,7 @@ def _decorte(name: str) -> Callable[[Path, Path | None], list[Query]]:
             gold: dict[str, set[str]] = defaultdict(set)
             with (folder / file).open(encoding="utf-8", newline="") as fh:
                 for row in csv.DictReader(fh):
-                    gold[row["sentence"]]  # noqa: B018 - every sentence is a query, even with specials only
+                    gold[row["sentence"]]  # every sentence is a query, even with specials only
                     if row["label"] not in ("LABEL NOT PRESENT", "UNDERSPECIFIED"):
                         gold[row["sentence"]].add(row["label"])
             # sentences without a skill stay: ranking metrics skip them (no gold), while the calibration

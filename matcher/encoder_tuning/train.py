@@ -69,7 +69,7 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
     steps = int(len(chosen) // config.batch_size * config.epochs)
 
     class Report(TrainerCallback):
-        def on_step_end(self, args, state, control, **kw):  # noqa: ANN001, ANN201
+        def on_step_end(self, args, state, control, **kw: object) -> None:  # noqa: ANN001
             progress("fine-tuning the encoder", state.global_step, steps)
 
     args = SentenceTransformerTrainingArguments(

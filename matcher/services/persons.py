@@ -138,7 +138,7 @@ def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInp
     if problems:
         raise Invalid("; ".join(f"{f}: {m}" for f, _, m in problems), [(f, c) for f, c, _ in problems])
     data.narrative_language = check_language(data.narrative_language)
-    for attempt in range(5):
+    for _attempt in range(5):
         last = session.scalar(select(func.max(Profile.version)).where(Profile.person_id == person.id)) or 0
         profile = Profile(person_id=person.id, version=last + 1, narrative=data.narrative,
                           narrative_language=data.narrative_language, languages=data.languages or [],

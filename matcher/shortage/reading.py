@@ -144,7 +144,7 @@ def _skillmatch(frame, name: str, options: ShortageOptions, columns: dict[str, s
     rows: list[ShortageRow] = []
     problems: list[str] = []
     for i, r in enumerate(frame.to_dict("records"), start=first):
-        def cell(f: str) -> str:
+        def cell(f: str, r: dict = r) -> str:
             value = constants.get(f)
             return (value if value is not None else str(r.get(columns[f], ""))).strip()
 

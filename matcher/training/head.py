@@ -17,7 +17,7 @@ import numpy as np
 NEEDS_TORCH = "training a projection head or the encoder needs PyTorch: pip install 'skillmatch[train]' (torch==2.13.0, CPU)"
 
 
-def apply_head(q: np.ndarray, W: np.ndarray) -> np.ndarray:  # noqa: N803
+def apply_head(q: np.ndarray, W: np.ndarray) -> np.ndarray:
     out = q + q @ W
     return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
@@ -33,7 +33,7 @@ class ProjectionHead:
     W_: np.ndarray | None = field(default=None, repr=False)
     history_: list = field(default_factory=list, repr=False)
 
-    def fit(self, Q: np.ndarray, targets: np.ndarray, prototypes: np.ndarray, checkpoint: Path | None = None,  # noqa: N803
+    def fit(self, Q: np.ndarray, targets: np.ndarray, prototypes: np.ndarray, checkpoint: Path | None = None,
             progress: Callable[[int, int], None] | None = None) -> ProjectionHead:
         try:
             import torch
@@ -74,7 +74,7 @@ class ProjectionHead:
         self.W_ = W.detach().numpy().astype(np.float32)
         return self
 
-    def transform(self, Q: np.ndarray) -> np.ndarray:  # noqa: N803
+    def transform(self, Q: np.ndarray) -> np.ndarray:
         return apply_head(Q, self.W_)
 
     def save(self, path: Path) -> None:

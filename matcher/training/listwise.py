@@ -20,7 +20,7 @@ class ListwiseRanker(BaseEstimator):
         # penalty pulls the ranker towards the untrained ordering rather than towards no ordering
         self.anchor = anchor
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> ListwiseRanker:  # noqa: N803
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> ListwiseRanker:
         from scipy.optimize import minimize
 
         X = np.asarray(X, dtype=np.float64)
@@ -59,7 +59,7 @@ class ListwiseRanker(BaseEstimator):
         self.n_queries_ = n
         return self
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
         from .reranker import LinearRanking  # the same arithmetic serves the saved arrays
 
         return LinearRanking(self.mean_, self.scale_, self.coef_, self.anchor).decision_function(X)

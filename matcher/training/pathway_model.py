@@ -62,7 +62,7 @@ class LearnedPathway(PathwayRules):
     classes_: list = field(default_factory=list)
     sklearn_version_: str = ""
 
-    def fit(self, X, y) -> LearnedPathway:  # noqa: ANN001, N803
+    def fit(self, X: np.ndarray | list, y: np.ndarray | list) -> LearnedPathway:
         import sklearn
         from sklearn.tree import DecisionTreeClassifier
 
@@ -77,10 +77,10 @@ class LearnedPathway(PathwayRules):
         self.sklearn_version_ = sklearn.__version__
         return self
 
-    def predict(self, X) -> np.ndarray:  # noqa: ANN001, N803
+    def predict(self, X: np.ndarray | list) -> np.ndarray:
         out = self.tree_.predict(np.asarray(X, dtype=float))
         return np.asarray([c if c in PATHWAYS else "training" for c in out])
 
 
-def pathway_accuracy(model, X, y) -> float:  # noqa: ANN001, N803
+def pathway_accuracy(model: LearnedPathway | PathwayRules, X: np.ndarray | list, y: np.ndarray | list) -> float:
     return float((np.asarray(model.predict(X)) == np.asarray(y)).mean()) if len(y) else 0.0

@@ -83,7 +83,7 @@ class LinearRanking:
     coef_: np.ndarray
     anchor: int | None
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         base = X[:, self.anchor] if self.anchor is not None else 0.0
         return base + ((X - self.mean_) / self.scale_) @ self.coef_
@@ -109,11 +109,11 @@ class LearnedScorer:
     sklearn_version_: str = ""
     memory_: ExampleMemory | None = field(default=None, repr=False)  # coded examples it reads at match time
 
-    def columns(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def columns(self, X: np.ndarray) -> np.ndarray:
         """The feature columns this scorer was fitted on (older scorers know fewer)."""
         return X if tuple(self.features) == FEATURES else X[:, [FEATURES.index(f) for f in self.features]]
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:  # noqa: N803
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:
         import sklearn
 
         from .listwise import ListwiseRanker
@@ -124,10 +124,10 @@ class LearnedScorer:
         self.sklearn_version_ = sklearn.__version__
         return self
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
         return self.model_.decision_function(self.columns(X))
 
-    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def predict(self, X: np.ndarray) -> np.ndarray:
         """1 for candidates the scorer ranks above the fused score's own ordering would, else 0."""
         return (self.decision_function(X) > 0).astype(int)
 

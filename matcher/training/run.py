@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,10 +25,14 @@ from ..calibration import fit_review_thresholds, review_points
 from ..evaluation import Narrative, read_narratives
 from ..evaluation import evaluate_matcher as evaluate
 from ..registry import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
+from ..settings import Settings
 from ..skill_matcher import SkillMatcher
 from ..taxonomy.model import Taxonomy
 from ..encoders import resolve_st_path
 from .examples import Example, esco_examples
+
+if TYPE_CHECKING:
+    from .reranker import LearnedScorer
 
 Progress = Callable[[str, int, int], None]
 KINDS = ("scorer", "head", "scorer+head", "finetune", "encoder")
@@ -74,7 +79,7 @@ def heldout_narratives(tax: Taxonomy, kind: str, seed: int = 0, holdout: float =
     return [Narrative(f"{kind}-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(pick[:limit])]
 
 
-def load_model(settings, tax: Taxonomy, model_id: str, registry: Registry | None = None) -> SkillMatcher:  # noqa: ANN001
+def load_model(settings: Settings, tax: Taxonomy, model_id: str, registry: Registry | None = None) -> SkillMatcher:
     registry = registry or Registry(settings.registry_dir)
     info = registry.get(model_id)
     if info.slot != "matcher":
@@ -96,7 +101,7 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def train(settings, tax: Taxonomy, config: TrainConfig, created_by: str | None = None,  # noqa: ANN001, C901
+def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: str | None = None,
           outcome_examples: list[Example] | None = None, progress: Progress | None = None,
           run_dir: Path | None = None) -> ModelInfo:
     """Train one candidate and add it to the registry (it does not serve until promoted)."""
@@ -264,7 +269,7 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
 
 
 def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list[Example], config: TrainConfig,
-                  run_dir: Path, progress: Progress):  # noqa: ANN202
+                  run_dir: Path, progress: Progress) -> tuple[LearnedScorer, dict | None]:
     """The learned scorer; with narratives, a memory of them it reads at match time, and the
     cross-validation over them that chose its regularisation."""
     import joblib
@@ -327,7 +332,8 @@ def model_card(info: ModelInfo) -> str:
                 lines.append(f"| {name} | {g} | | {json.dumps(m)} | | | |")
     bench = {k: v for k, v in info.metrics.items() if k.startswith("benchmark:")}
     if bench:
-        lines += ["", "## Benchmarks (report splits, `skillmatch benchmark`)", "", "| set | n | acc@1 | acc@5 | MRR |", "|---|---:|---:|---:|---:|"]
+        lines += ["", "## Benchmarks (report splits, `skillmatch benchmark`)", "",
+                  "| set | n | acc@1 | acc@5 | MRR |", "|---|---:|---:|---:|---:|"]
         for name, m in bench.items():
             if "acc@1" in m:
                 lines.append(f"| {name.split(':')[1]} | {m['n']} | {m['acc@1']:.3f} | {m['acc@5']:.3f} | {m['mrr']:.3f} |")
