@@ -270,6 +270,8 @@ def test_extra_labels_cli_reports_what_was_merged(tmp_path, bundle):
     r = runner.invoke(app, ["taxonomy", "import", *map(str, bundle), "--extra", str(bundle[0])], env=env)
     assert r.exit_code == 0, r.output
     assert "it labels merged into 4 occupations" in r.output
+    r = runner.invoke(app, ["taxonomy", "import", *map(str, bundle), "--extra", str(bundle[0])], env=env)
+    assert r.exit_code == 0 and "already imported" in r.output.lower(), r.output  # the same files again: nothing to merge
     r = runner.invoke(app, ["taxonomy", "import", *map(str, bundle), "--extra", str(tmp_path / "nowhere")], env=env)
     said = " ".join(r.output.split())  # the console wraps long lines
     assert r.exit_code == 1 and "nowhere: no such file or folder" in said and "nothing was written" in said

@@ -18,7 +18,7 @@ async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Ope
                          format: str = Query("json", pattern="^(json|html)$"),  # noqa: A002 - the documented parameter
                          lang: str = Query("it", pattern="^(it|en)$"),
                          max_km: float = Query(100.0, gt=0, le=2000),
-                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")) -> Response:
+                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")) -> Response | dict:
     """The profiling card (scheda di profilatura): skills with evidence, occupations, the pathway
     for each, and nearby vacancies. ``format=html`` gives a document that prints cleanly, in
     ``lang`` and, side by side, in the person's language (``person_lang``, else the narrative's or

@@ -62,7 +62,7 @@ def import_bundle(session: Session, paths: list[Path], release: str = "unspecifi
     checksum = bundle_checksum(files, release)
     existing = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.checksum == checksum))
     if existing is not None:
-        return ImportResult(existing.id, False, existing.is_active, dict(existing.counts), [], ignored, 0.0)
+        return ImportResult(existing.id, False, existing.is_active, dict(existing.counts), [], ignored, [], 0.0)
 
     progress.on_stage("reading", None)
     total = _count_rows(files)
