@@ -1,0 +1,124 @@
+"""What every command shares: the consoles, one-line failures, settings, the database, progress bars,
+the active taxonomy and the matcher of a registry version."""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..settings import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:  # imported where used: `skillmatch --help` must not load numpy and the models
+    from sqlalchemy.orm import sessionmaker
+
+    from ..services.actors import Actor
+    from ..skill_matcher import SkillMatcher
+    from ..taxonomy.model import Taxonomy
+
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 1) -> None:
+    from rich.markup import escape
+
+    # escaped: messages quote user input and install hints such as 'skillmatch[train]', not markup
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        fail(str(exc), 2)
+
+
+def sessions() -> sessionmaker:
+    from ..db.service import open_database
+
+    try:
+        return open_database(settings())
+    except SettingsError as exc:
+        fail(str(exc), 2)
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be reached is a user-facing error
+        fail(f"cannot open the database {settings().resolved_database_url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False, disable=not console.is_terminal and "pytest" in sys.modules)
+
+
+def load_taxonomy() -> Taxonomy:
+    from ..taxonomy.snapshot import load_taxonomy_cached
+
+    with sessions()() as session:
+        try:
+            return load_taxonomy_cached(session, settings().registry_dir / "taxonomies")
+        except LookupError as exc:
+            fail(str(exc))
+
+
+def matcher_for(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True, model: str = "builtin") -> SkillMatcher:
+    """The matcher of a registry version (``serving``, ``builtin`` or an id) on the active taxonomy."""
+    from ..encoders import EncoderError
+    from ..index import StaleIndexError
+    from ..registry import BUILTIN, Registry, RegistryError
+    from ..skill_matcher import SkillMatcher
+
+    s = settings()
+    taxonomy = load_taxonomy()
+    registry = Registry(s.registry_dir)
+    model_id = registry.serving("matcher") if model == "serving" else model
+    try:
+        model_path = None if model_id == BUILTIN else registry.get(model_id).path
+    except RegistryError as exc:
+        fail(str(exc))
+    m = SkillMatcher(encoder=encoder or s.encoder, registry_dir=s.registry_dir, max_chars=s.max_text_chars,
+                     rebuild=rebuild, build_if_missing=build_if_missing, encoder_threads=s.encoder_threads,
+                     model=model_path)
+    with progress_bar() as bar:
+        # "loading index" until the build (if any) reports its first stage
+        task = bar.add_task("loading index", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        try:
+            m.fit(taxonomy, progress=progress)
+        except (StaleIndexError, EncoderError, FileNotFoundError) as exc:
+            bar.stop()
+            fail(str(exc))
+    return m
+
+
+def metrics_table(title: str, metrics: dict) -> Table:
+    t = Table("group", "n", "ISCO-4 hit@1", "ISCO-4 hit@5", "MRR", "ISCO-2 hit@1", title=title)
+    for group in ("all", "it", "non-it"):
+        if group in metrics:
+            g = metrics[group]
+            t.add_row(group, str(g["n"]), f"{g['hit@1']:.3f}", f"{g['hit@5']:.3f}", f"{g['mrr']:.3f}", f"{g['isco2_hit@1']:.3f}")
+    return t
+
+
+def registry_model(s, taxonomy, registry, model: str):  # noqa: ANN001, ANN201
+    """A registry version (`serving`, `builtin` or an id) fitted on the taxonomy, and its id."""
+    from ..training.artifacts import ArtifactError
+    from ..training.run import load_model
+
+    model_id = registry.serving("matcher") if model == "serving" else model
+    try:
+        return load_model(s, taxonomy, model_id, registry), model_id
+    except (ValueError, ArtifactError, FileNotFoundError) as exc:
+        fail(str(exc))
+
+
+def cli_actor(command: str) -> Actor:
+    from ..services.actors import Actor
+
+    return Actor(None, "cli", "analyst", None, command)

@@ -1,0 +1,40 @@
+"""`skillmatch serve`: the HTTP API under uvicorn."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from ..settings import SettingsError
+from .app import app
+from .common import fail, settings
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command("serve")
+def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None),
+          workers: Optional[int] = typer.Option(None)) -> None:
+    """Run the HTTP API (uvicorn); host, port and workers default to the settings."""
+    import uvicorn
+
+    from ..db.migrate import upgrade
+
+    s = settings()
+    try:
+        from api.security import resolve_secret
+
+        from ..db.service import keyring_for
+
+        resolve_secret(s)
+        keyring_for(s)  # refuses to start in production without the master key; makes it once in development
+        upgrade(s.resolved_database_url)
+    except SettingsError as exc:
+        fail(str(exc), 2)
+    n = workers or s.workers
+    import os
+
+    os.environ["SKILLMATCH_WORKERS"] = str(n)  # the workers' own settings see how many they are
+    uvicorn.run("api.app:app_factory", factory=True, host=host or s.host, port=port or s.port,
+                workers=n, log_level=s.log_level.lower(), access_log=True)

@@ -1,0 +1,45 @@
+"""`skillmatch users create`: users and their organisations."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from .app import app
+from .common import fail, out, sessions
+
+if TYPE_CHECKING:
+    pass
+
+users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(username: str, role: str = typer.Option("admin", help="operator, employer, analyst or admin"),
+                 organisation: Optional[str] = typer.Option(None, help="organisation name (created if new)"),
+                 organisation_kind: str = typer.Option("cpi", help="kind of a new organisation"),
+                 password: Optional[str] = typer.Option(None, envvar="SKILLMATCH_NEW_PASSWORD",
+                                                        help="asked for when not given")) -> None:
+    """Create a user (the first admin, for instance)."""
+    from sqlalchemy import select
+
+    from ..db.people_models import Organisation
+    from ..services.actors import Actor
+    from ..services.errors import ServiceError
+    from ..services.users import create_organisation, create_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    cli_actor = Actor(None, "cli", "admin", None, "cli users create")
+    with sessions()() as session:
+        try:
+            org_id = None
+            if organisation:
+                org = session.scalar(select(Organisation).where(Organisation.name == organisation))
+                org = org or create_organisation(session, cli_actor, organisation, organisation_kind)
+                org_id = org.id
+            user = create_user(session, cli_actor, username, password, role, org_id)
+        except ServiceError as exc:
+            fail(str(exc))
+    out.print(f"user {user.username} ({user.role}) created with id {user.id}")
