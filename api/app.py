@@ -11,7 +11,7 @@ from matcher.db.service import open_database
 from matcher.services.login_guard import LoginGuard
 from matcher.settings import Settings, get_settings
 
-from . import errors, pages
+from . import admin_pages, analyst_pages, employer_pages, errors, pages
 from .browser_security import BrowserSecurity
 from .routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
 from .security import resolve_secret
@@ -120,6 +120,8 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
               guidance.router, network.router):
         app.include_router(r, prefix=API)
     pages.install(app)
+    for r in (admin_pages.router, analyst_pages.router, employer_pages.router):  # the pages of each role beside the common ones
+        app.include_router(r)
     install_docs(app)
     app.add_middleware(BrowserSecurity, docs_path=f"{API}/docs")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)

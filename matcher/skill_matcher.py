@@ -19,8 +19,8 @@ from .dense_scan import RESCORE
 from .encoders import Encoder, EncoderError, load_encoder
 from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
 from .langid import guess_language
-from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, compute_signals,
-                       narrative_units, review_details)
+from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, narrative_units, review_details)
+from .signals import compute_signals
 from .results import MatchResult
 from .taxonomy.model import Taxonomy
 from .training.head import apply_head

@@ -93,7 +93,7 @@ def measures(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
 
 @router.post("/persons/{person_id}/measures", response_model=MeasurePublic, status_code=201)
 def add_measure(person_id: PathId, body: MeasureCreate, db: DB, actor: Operator):  # noqa: ANN201
-    from matcher.services.persons import get_person
+    from matcher.services.person_access import get_person
 
     person = get_person(db, actor, person_id)
     return network.add_measure(db, actor, person, body.kind, body.outcome, body.on_date)
@@ -109,7 +109,7 @@ def _internship(i, pseudonym: str) -> InternshipPublic:  # noqa: ANN001
 def open_internship(person_id: PathId, body: InternshipCreate, request: Request, db: DB, actor: Operator,
                     matcher: Matcher) -> InternshipPublic:
     """Open an internship where the pathway advises one; the skills to observe default to the pathway's."""
-    from matcher.services.persons import get_person
+    from matcher.services.person_access import get_person
 
     person = get_person(db, actor, person_id)
     if body.occupation_uri not in matcher.taxonomy_.occupations:

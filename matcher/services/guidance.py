@@ -15,7 +15,8 @@ from ..vacancies import PersonEvidence, VacancyRanker
 from .actors import Actor
 from .audit import record
 from .errors import NotFound
-from .persons import get_person, store_match
+from .person_access import get_person, visible_to
+from .persons import store_match
 
 
 def facts_for(session: Session, person: Person, profile: Profile) -> PersonFacts:
@@ -164,7 +165,6 @@ def candidates_for(session: Session, actor: Actor, vacancy_id: int, matcher, rul
     """Reverse ranking: the people of the operator's organisation(s) who fit a vacancy best, from
     their latest stored match. Only operators call this; employers never see who they are."""
     from ..vacancies import get_vacancy
-    from .persons import visible_to
 
     v = get_vacancy(session, actor, vacancy_id)
     ranker = VacancyRanker().fit([v], matcher.taxonomy_, signals)

@@ -15,7 +15,7 @@ from ..db.people_models import Organisation, Person, ValidatedSkill
 from .actors import Actor
 from .audit import record
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .persons import get_person
+from .person_access import get_person
 
 PURPOSES = ("referral", "internship", "job_placement")
 MEASURE_KINDS = ("guidance_interview", "profiling", "referral", "internship_proposed", "internship_started",

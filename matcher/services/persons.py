@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, delete, false, func, or_, select, update
+from sqlalchemy import case, delete, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,8 @@ from .actors import Actor
 from .audit import record
 from ..matching import MatchInputError, check_language, check_text
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .network import add_measure
+from .person_access import get_person, visible_to
 
 DOCUMENT_KINDS = ("qualification", "employment_contract", "training_certificate", "none")
 DECISION_STATUSES = ("proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified",
@@ -31,34 +33,6 @@ DECISION_STATUSES = ("proposed", "accepted", "rejected", "internship_started", "
 
 def _new_pseudonym() -> str:
     return "P-" + secrets.token_hex(5).upper()
-
-
-def visible_to(actor: Actor):  # noqa: ANN201 - a SQL condition on Person
-    """The people an operator may see: those of its organisation, and those referred to it by a
-    referral it accepted (and that was not withdrawn). Nobody else's."""
-    from ..db.network_models import Referral
-
-    if actor.role != "operator" or actor.organisation_id is None:
-        return false()
-    referred = select(Referral.person_id).where(Referral.to_organisation_id == actor.organisation_id,
-                                                Referral.status == "accepted")
-    return or_(Person.organisation_id == actor.organisation_id, Person.id.in_(referred))
-
-
-def get_person(session: Session, actor: Actor, person_id: int, for_erasure: bool = False, as_owner: bool = False) -> Person:
-    """The person, if the actor may see it. ``as_owner``: the act (erasure, consent, an onward
-    referral) stays with the organisation that holds the person; an accepted referral grants
-    reading and the work of taking the person in charge, not ownership."""
-    person = session.get(Person, person_id)
-    allowed = person is not None and person.erased_at is None and (
-        (actor.role == "operator" and session.scalar(select(Person.id).where(Person.id == person_id, visible_to(actor))) is not None)
-        or (for_erasure and actor.role == "admin"))
-    if not allowed:
-        raise NotFound(f"no person {person_id}")
-    if (as_owner or for_erasure) and actor.role == "operator" and person.organisation_id != actor.organisation_id:
-        raise Forbidden("only the organisation that holds the person may do this (erasure, consent, onward referral); "
-                        "a referral gives the receiving organisation reading access")
-    return person
 
 
 def read_person(session: Session, actor: Actor, person_id: int) -> Person:
@@ -155,7 +129,6 @@ def add_profile(session: Session, actor: Actor, person_id: int, data: ProfileInp
     else:
         raise Conflict("another profile of this person was being saved at the same time: try again")
     record(session, actor, "create", "profile", person.pseudonym, {"version": profile.version})
-    from .network import add_measure
 
     add_measure(session, actor, person, "profiling", None, detail={"profile_version": profile.version}, commit=False)
     session.commit()
@@ -255,7 +228,6 @@ def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionI
     record(session, actor, "create", "decision", person.pseudonym, {"decision_id": dec.id, "status": data.status})
     follow = {"hired": "hiring", "certified": "certification", "proposed": "job_proposal"}.get(data.status)
     if follow:
-        from .network import add_measure
 
         add_measure(session, actor, person, follow, data.status, data.outcome_date,
                     {"decision_id": dec.id, "target": data.target_uri}, commit=False)

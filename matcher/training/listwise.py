@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .linear_ranking import LinearRanking  # the same arithmetic serves the saved arrays
+
 
 class ListwiseRanker(BaseEstimator):
     """A linear ranker trained listwise (a conditional logit over each query's candidates): it
@@ -60,6 +62,4 @@ class ListwiseRanker(BaseEstimator):
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        from .reranker import LinearRanking  # the same arithmetic serves the saved arrays
-
         return LinearRanking(self.mean_, self.scale_, self.coef_, self.anchor).decision_function(X)

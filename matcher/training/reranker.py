@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..example_memory import ExampleMemory
-from ..matching import Scorer, Signals
+from ..matching import Scorer
+from ..signals import Signals
+from .linear_ranking import LinearRanking
 
 FEATURES = ("dense", "description", "lexical", "coverage", "skills", "fused", "gap_to_best", "log_rank",
             "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential",
@@ -71,22 +73,6 @@ def memory_columns(codes: list[str | None], best_sim: dict[str, float], vote: di
     floor = min(best_sim.values()) if best_sim else 0.0
     return (np.asarray([best_sim.get(c, floor) for c in codes], dtype=np.float32),
             np.asarray([vote.get(c, 0.0) for c in codes], dtype=np.float32))
-
-
-@dataclass
-class LinearRanking:
-    """A fitted ListwiseRanker's arithmetic, read from plain arrays: serving needs no scikit-learn
-    import (a second on a small machine) and no unpickling of code from the registry."""
-
-    mean_: np.ndarray
-    scale_: np.ndarray
-    coef_: np.ndarray
-    anchor: int | None
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        base = X[:, self.anchor] if self.anchor is not None else 0.0
-        return base + ((X - self.mean_) / self.scale_) @ self.coef_
 
 
 def __getattr__(name: str):  # noqa: ANN202 - scorers pickled before the ranker had its own module

@@ -1,0 +1,92 @@
+"""The package's shape: no import cycle, even through imports inside functions (which only hide
+one), and no module too long to read in one sitting."""
+from __future__ import annotations
+
+import ast
+import graphlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("matcher", "api")
+MAX_LINES = 400
+
+
+def _modules(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
+    out = {}
+    for pkg in packages:
+        for path in (root / pkg).rglob("*.py"):
+            if "migrations" in path.relative_to(root).parts:
+                continue
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out[".".join(parts)] = path
+    return out
+
+
+def _targets(module: str, path: Path, node: ast.Import | ast.ImportFrom, known: dict[str, Path]) -> set[str]:
+    """The package modules an import statement loads (a name imported from a package may be a module)."""
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        base = module
+        if node.level:
+            parts = module.split(".")
+            if path.name != "__init__.py":
+                parts.pop()
+            parts = parts[:len(parts) - node.level + 1]
+            base = ".".join(parts + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        names = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
+    out = set()
+    for name in names:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        if name and name != module:
+            out.add(name)
+    return out
+
+
+def import_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, set[str]]:
+    known = _modules(root, packages)
+    graph: dict[str, set[str]] = {}
+    for module, path in known.items():
+        deps = graph.setdefault(module, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                deps |= _targets(module, path, node, known)
+    return graph
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        return list(exc.args[1])
+    return None
+
+
+def test_no_import_cycle_in_the_package_even_through_imports_inside_functions():
+    graph = import_graph()
+    assert "matcher.cli.common" in graph["matcher.cli.match"]  # the graph sees relative imports
+    assert "matcher.services.person_access" in graph["matcher.services.network"]
+    found = cycle(graph)
+    assert found is None, f"import cycle: {' -> '.join(found)}"
+
+
+def test_a_cycle_hidden_in_a_function_is_found(tmp_path):
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from .sub import b\n")
+    (pkg / "sub" / "b.py").write_text("def f():\n    from ..a import g\n    return g\n")
+    found = cycle(import_graph(tmp_path, ("pkg",)))
+    assert found is not None and set(found) == {"pkg.a", "pkg.sub.b"}
+
+
+def test_no_module_over_400_lines():
+    long = {str(p.relative_to(ROOT)): n for p in _modules().values()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"split these modules (over {MAX_LINES} lines): {long}"
