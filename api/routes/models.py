@@ -57,7 +57,7 @@ def promote(model_id: str, body: PromoteRequest, request: Request, db: DB, actor
     """Serve this version if it is better than the serving one on the same evaluation (409 if not;
     ``force`` with a reason overrides, audited). The service switches without a restart."""
     r = model_service.promote(db, actor, _registry(request), model_id[:100], body.force, body.reason, body.evaluation)
-    request.app.state.matcher.load_async(build=False)
+    request.app.state.matcher.load_async(build=True)
     return r
 
 
@@ -65,5 +65,5 @@ def promote(model_id: str, body: PromoteRequest, request: Request, db: DB, actor
 def rollback(body: RollbackRequest, request: Request, db: DB, actor: Analyst) -> dict:
     """Serve again the version that served before the current one."""
     r = model_service.rollback(db, actor, _registry(request), body.slot)
-    request.app.state.matcher.load_async(build=False)
+    request.app.state.matcher.load_async(build=True)
     return r
