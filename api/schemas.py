@@ -6,6 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.registry import Slot
+from matcher.services.actors import Role
+from matcher.services.network import ConsentPurpose, MeasureKind
+from matcher.services.persons import DecisionStatus, DocumentKind, TargetKind
+from matcher.services.users import OrganisationKind
+from matcher.vacancies import ContractType
+
 # Database ids are 32-bit integers: anything outside is a 422, not a database error.
 DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 ISCO = Field(default=None, pattern=r"^\d{4}$", description="ISCO-08 unit group, 4 characters")
@@ -27,7 +34,7 @@ class Me(BaseModel):
 
 class OrganisationCreate(BaseModel):
     name: str = Field(min_length=2, max_length=200)
-    kind: Literal["cpi", "reception_centre", "employer", "agency", "training_body"]
+    kind: OrganisationKind
     municipality: str | None = Field(default=None, max_length=120)
 
 
@@ -43,7 +50,7 @@ class OrganisationPublic(BaseModel):
 class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
     password: str = Field(min_length=10, max_length=200)
-    role: Literal["operator", "employer", "analyst", "admin"]
+    role: Role
     organisation_id: DbId | None = None
 
 
@@ -83,7 +90,7 @@ class PersonPublic(BaseModel):
 
 
 class Document(BaseModel):
-    kind: Literal["qualification", "employment_contract", "training_certificate", "none"]
+    kind: DocumentKind
     title: str | None = Field(default=None, max_length=200)
 
 
@@ -166,11 +173,11 @@ class StoredMatchPublic(BaseModel):
     created_at: datetime
 
 
-Status = Literal["proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified", "hired", "dropped"]
+Status = DecisionStatus
 
 
 class DecisionCreate(BaseModel):
-    target_kind: Literal["occupation", "vacancy"]
+    target_kind: TargetKind
     target_uri: str = Field(min_length=1, max_length=255)
     isco_code: str | None = ISCO
     status: Status
@@ -223,7 +230,7 @@ class VacancyCreate(BaseModel):
     required_skills: list[str] | None = Field(default=None, max_length=100, description="ESCO skill URIs; suggested when left out")
     municipality: str = Field(min_length=2, max_length=120, description='an Italian comune, e.g. "Prato" or "Prato (PO)"')
     positions: int = Field(default=1, ge=1, le=10_000)
-    contract_type: Literal["permanent", "fixed_term", "seasonal", "apprenticeship", "internship", "temporary_agency", "other"]
+    contract_type: ContractType
     start_date: date | None = None
     is_shortage: bool = False
 
@@ -235,7 +242,7 @@ class VacancyUpdate(BaseModel):
     required_skills: list[str] | None = Field(default=None, max_length=100)
     municipality: str | None = Field(default=None, min_length=2, max_length=120)
     positions: int | None = Field(default=None, ge=1, le=10_000)
-    contract_type: Literal["permanent", "fixed_term", "seasonal", "apprenticeship", "internship", "temporary_agency", "other"] | None = None
+    contract_type: ContractType | None = None
     start_date: date | None = None
     is_shortage: bool | None = None
 
@@ -266,7 +273,7 @@ class ShortageImportPublic(BaseModel):
 
 class ConsentCreate(BaseModel):
     recipient_organisation_id: DbId
-    purpose: Literal["referral", "internship", "job_placement"]
+    purpose: ConsentPurpose
 
 
 class ConsentPublic(BaseModel):
@@ -304,8 +311,7 @@ class ReferralDecision(BaseModel):
 
 
 class MeasureCreate(BaseModel):
-    kind: Literal["guidance_interview", "profiling", "referral", "internship_proposed", "internship_started",
-                  "skills_validation", "certification", "training", "job_proposal", "hiring"]
+    kind: MeasureKind
     outcome: str | None = Field(default=None, max_length=32, pattern=r"^[a-z_ /0-9-]*$")
     on_date: date | None = None
 
@@ -367,7 +373,7 @@ class PromoteRequest(BaseModel):
 
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    slot: Literal["matcher", "pathway"] = "matcher"
+    slot: Slot = Slot.MATCHER
 
 
 class TrainRequest(BaseModel):

@@ -9,11 +9,22 @@ scikit-learn's ``predict`` over ``pathway_features`` can replace them (``Pathway
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 DOCUMENTED_KINDS = {"qualification", "employment_contract", "training_certificate"}
-PATHWAYS = ("certifiable", "internship_validation", "training")
+
+
+class Pathway(StrEnum):
+    """How a person's competences for an occupation are best recognised."""
+
+    CERTIFIABLE = "certifiable"
+    INTERNSHIP_VALIDATION = "internship_validation"
+    TRAINING = "training"
+
+
+PATHWAYS = tuple(Pathway)
 
 
 @dataclass

@@ -21,10 +21,20 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 BUILTIN = "builtin"
-SLOTS = ("matcher", "pathway")
+
+
+class Slot(StrEnum):
+    """What a registry version serves as: the matcher, or the pathway decision."""
+
+    MATCHER = "matcher"
+    PATHWAY = "pathway"
+
+
+SLOTS = tuple(Slot)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,7 +26,20 @@ from .services.audit import record
 from .services.errors import Forbidden, Invalid, NotFound
 from .taxonomy.model import Taxonomy
 
-CONTRACT_TYPES = ("permanent", "fixed_term", "seasonal", "apprenticeship", "internship", "temporary_agency", "other")
+
+class ContractType(StrEnum):
+    """The contract a vacancy offers."""
+
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed_term"
+    SEASONAL = "seasonal"
+    APPRENTICESHIP = "apprenticeship"
+    INTERNSHIP = "internship"
+    TEMPORARY_AGENCY = "temporary_agency"
+    OTHER = "other"
+
+
+CONTRACT_TYPES = tuple(ContractType)
 
 
 @dataclass

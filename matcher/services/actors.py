@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-ROLES = ("operator", "employer", "analyst", "admin")
+
+class Role(StrEnum):
+    """What a user may do: operators serve people, employers post vacancies, analysts train models
+    and read aggregates, admins manage users and taxonomies."""
+
+    OPERATOR = "operator"
+    EMPLOYER = "employer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
 
 
 @dataclass(frozen=True)

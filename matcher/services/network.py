@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,32 @@ from .audit import record
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .person_access import get_person
 
-PURPOSES = ("referral", "internship", "job_placement")
-MEASURE_KINDS = ("guidance_interview", "profiling", "referral", "internship_proposed", "internship_started",
-                 "skills_validation", "certification", "training", "job_proposal", "hiring")
+
+class ConsentPurpose(StrEnum):
+    """What a person consents to share their profile for."""
+
+    REFERRAL = "referral"
+    INTERNSHIP = "internship"
+    JOB_PLACEMENT = "job_placement"
+
+
+class MeasureKind(StrEnum):
+    """The measures of a person's path, from the first interview to hiring."""
+
+    GUIDANCE_INTERVIEW = "guidance_interview"
+    PROFILING = "profiling"
+    REFERRAL = "referral"
+    INTERNSHIP_PROPOSED = "internship_proposed"
+    INTERNSHIP_STARTED = "internship_started"
+    SKILLS_VALIDATION = "skills_validation"
+    CERTIFICATION = "certification"
+    TRAINING = "training"
+    JOB_PROPOSAL = "job_proposal"
+    HIRING = "hiring"
+
+
+PURPOSES = tuple(ConsentPurpose)
+MEASURE_KINDS = tuple(MeasureKind)
 
 
 def add_measure(session: Session, actor: Actor, person: Person, kind: str, outcome: str | None = None,

@@ -11,6 +11,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import case, delete, false, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,17 +19,46 @@ from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.people_models import Decision, MatchRecord, Person, Profile, ValidatedSkill
+from ..matching import MatchInputError, check_language, check_text
 from ..privacy.sealed import erase_key, keyring_of
 from .actors import Actor
 from .audit import record
-from ..matching import MatchInputError, check_language, check_text
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .network import add_measure
 from .person_access import get_person, visible_to
 
-DOCUMENT_KINDS = ("qualification", "employment_contract", "training_certificate", "none")
-DECISION_STATUSES = ("proposed", "accepted", "rejected", "internship_started", "skills_validated", "certified",
-                     "hired", "dropped")
+
+class DocumentKind(StrEnum):
+    """A document a person holds that attests a competence."""
+
+    QUALIFICATION = "qualification"
+    EMPLOYMENT_CONTRACT = "employment_contract"
+    TRAINING_CERTIFICATE = "training_certificate"
+    NONE = "none"
+
+
+class DecisionStatus(StrEnum):
+    """What an operator decided for a suggestion, and what came of it."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    INTERNSHIP_STARTED = "internship_started"
+    SKILLS_VALIDATED = "skills_validated"
+    CERTIFIED = "certified"
+    HIRED = "hired"
+    DROPPED = "dropped"
+
+
+class TargetKind(StrEnum):
+    """What a decision is about."""
+
+    OCCUPATION = "occupation"
+    VACANCY = "vacancy"
+
+
+DOCUMENT_KINDS = tuple(DocumentKind)
+DECISION_STATUSES = tuple(DecisionStatus)
 
 
 def _new_pseudonym() -> str:

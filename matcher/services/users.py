@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timezone
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +19,19 @@ from .audit import record
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 _hasher = PasswordHasher()
-ORG_KINDS = ("cpi", "reception_centre", "employer", "agency", "training_body")
+
+
+class OrganisationKind(StrEnum):
+    """The kinds of organisation in a local network (CPI: a public employment centre)."""
+
+    CPI = "cpi"
+    RECEPTION_CENTRE = "reception_centre"
+    EMPLOYER = "employer"
+    AGENCY = "agency"
+    TRAINING_BODY = "training_body"
+
+
+ORG_KINDS = tuple(OrganisationKind)
 # verified against when the user does not exist, so that timing does not tell which names exist
 _DUMMY_HASH = _hasher.hash("not a password")
 
