@@ -1,13 +1,17 @@
 """Evidence units: pieces of a narrative small enough to carry one competence, with offsets.
 
-Sentences first, then clauses at ``:`` ``;`` commas and coordinating conjunctions of the
-languages operators meet (it, en, fr, es, pt, ro, sq, de, uk/ru, ar). Every unit keeps its
-character offsets in the original text, so evidence can be highlighted where it was written.
+Sentences first (pysbd's rules, which keep "2.5 anni", "Sig.ra Rossi" and "Mr. Smith" whole;
+Arabic question marks split too), then clauses at ``:`` ``;`` commas (not a decimal comma: "2,5
+anni") and coordinating conjunctions of the languages operators meet (it, en, fr, es, pt, ro, sq,
+de, uk/ru, ar). Every unit keeps its character offsets in the original text, so evidence can be
+highlighted where it was written.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import pysbd
 
 CONJUNCTIONS = {
     "it": ["e", "ed", "o", "oppure", "ma", "poi", "anche", "mentre"],
@@ -21,10 +25,25 @@ CONJUNCTIONS = {
     "uk": ["і", "й", "та", "або", "але", "и", "или", "но"],
 }
 _CONJ = sorted({w for ws in CONJUNCTIONS.values() for w in ws}, key=len, reverse=True)
-_SENTENCE = re.compile(r"[^.!?。؟\n]+[.!?。؟]*", re.UNICODE)
-_CLAUSE_BREAK = re.compile(r"\s*[:;,،]\s*|\s+(?:" + "|".join(re.escape(w) for w in _CONJ) + r")\s+|\s+[-–—]\s+",
+_ARABIC_QUESTION = re.compile(r"(?<=؟)\s*")
+_CLAUSE_BREAK = re.compile(r"\s*(?:[:;،]|(?<!\d),|,(?!\d))\s*|\s+(?:" + "|".join(re.escape(w) for w in _CONJ) + r")\s+|\s+[-–—]\s+",
                            re.IGNORECASE | re.UNICODE)
 _WORD = re.compile(r"\w", re.UNICODE)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans. pysbd's Italian rules (the service's language; its abbreviations list covers
+    the en/fr titles seen in narratives too); a new segmenter per call, as it keeps state while it
+    segments and matches run in several threads."""
+    spans = []
+    for span in pysbd.Segmenter(language="it", clean=False, char_span=True).segment(text):
+        start = span.start
+        for m in _ARABIC_QUESTION.finditer(text, span.start, span.end):
+            if start < m.start() < span.end:
+                spans.append((start, m.start()))
+                start = m.end()
+        spans.append((start, span.end))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -61,8 +80,7 @@ def split_units(text: str, min_chars: int = 3, pairs: bool = False) -> list[Unit
             units.append(Unit(s, e, text[s:e], level))
 
     add(0, len(text), "text")
-    for m in _SENTENCE.finditer(text):
-        s0, e0 = m.start(), m.end()
+    for s0, e0 in sentences(text):
         clauses: list[tuple[int, int]] = []
         pos = s0
         for b in _CLAUSE_BREAK.finditer(text, s0, e0):

@@ -45,6 +45,16 @@ def test_units_keep_offsets():
     assert clauses == ["Ho lavorato in una pizzeria", "stendevo la pasta", "preparavo le pizze", "gestivo il forno"]
 
 
+def test_sentences_keep_decimals_and_abbreviations_whole():
+    text = "Ho lavorato 2.5 anni in una pizzeria. Poi la Sig.ra Rossi mi ha assunto, per 1,5 anni, come badante."
+    units = {u.text for u in split_units(text)}
+    assert "Ho lavorato 2.5 anni in una pizzeria" in units
+    assert "Poi la Sig.ra Rossi mi ha assunto" in units and "per 1,5 anni" in units
+    assert not any(u in units for u in ("Ho lavorato 2", "5 anni in una pizzeria", "Sig", "ra Rossi mi ha assunto", "per 1"))
+    arabic = "كنت أطبخ الكسكس؟ ثم عملت سائقا"
+    assert {"كنت أطبخ الكسكس", "ثم عملت سائقا"} <= {u.text for u in split_units(arabic)}
+
+
 def test_cooking_narrative_ranks_cook_above_bricklayer(matcher):
     r = matcher.match("Ho lavorato quattro anni in un ristorante a Dakar: pulivo e tagliavo le verdure, cucinavo la carne alla griglia.")
     ranks = [o.uri for o in r.occupations]
