@@ -36,7 +36,7 @@ def _lines(path: Path):
         if line.strip():
             try:
                 yield n, json.loads(line)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 raise EvalFileError(f"{path}, line {n}: not JSON ({exc.msg})") from None
 
 
@@ -114,7 +114,7 @@ def skill_metrics(gold: dict[str, SkillGold], texts: dict[str, str], found: dict
             if start < 0 or not ev:
                 continue
             gold_chars = set(range(start, start + len(ev)))
-            got = set()
+            got: set[int] = set()
             for s, e in uris[match]:
                 got.update(range(s, e))
             overlaps.append(len(gold_chars & got) / len(gold_chars))

@@ -29,7 +29,7 @@ def script_of(text: str) -> str:
             name = unicodedata.name(ch, "")
             script = name.split(" ")[0] if name else "?"
             counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=counts.get) if counts else "?"
+    return max(counts, key=lambda s: counts[s]) if counts else "?"
 
 
 # Letters that only one of the languages sharing a script writes (Arabic has none of these).
@@ -64,7 +64,7 @@ def guess_language(text: str) -> str | None:
         return None
     tokens = [t.lower() for t in _TOKEN.findall(text)]
     scores = {lang: sum(t in words for t in tokens) for lang, words in _SETS.items()}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > 0 else None
 
 

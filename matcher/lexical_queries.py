@@ -77,7 +77,7 @@ class LexicalQueries:
 
     def encode_queries(self, texts: list[str]) -> sp.csr_matrix:
         low, high = self.ngram_range
-        indptr, indices, counts = [0], [], []
+        indptr, indices, counts = [0], [], []  # type: list[int], list[int], list[float]
         for text in texts:
             row: dict[int, int] = {}
             for gram in char_wb_ngrams(text, low, high):

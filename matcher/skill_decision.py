@@ -57,18 +57,19 @@ def candidate_features(scorer, sig, top_occupations, report: np.ndarray | None =
     return order, X
 
 
-@dataclass
+@dataclass(eq=False)
 class SkillDecision:
-    """scikit-learn style: ``C`` is the hyper-parameter, the fitted state ends in ``_``."""
+    """scikit-learn's estimator contract: ``__init__`` sets the hyper-parameters only; the fitted
+    state (ending in ``_``) is set by ``fit`` (or read back by ``from_json``)."""
 
     C: float = 1.0
     max_reported: int = 15
-    coef_: np.ndarray | None = field(default=None, repr=False)
-    intercept_: float = 0.0
-    mean_: np.ndarray | None = field(default=None, repr=False)
-    scale_: np.ndarray | None = field(default=None, repr=False)
-    threshold_: float = 0.5
-    fitted_on_: dict = field(default_factory=dict)
+    coef_: np.ndarray = field(init=False, repr=False)
+    intercept_: float = field(init=False, repr=False)
+    mean_: np.ndarray = field(init=False, repr=False)
+    scale_: np.ndarray = field(init=False, repr=False)
+    threshold_: float = field(init=False, repr=False)
+    fitted_on_: dict = field(init=False, repr=False)
 
     def fit(self, X: np.ndarray, y: np.ndarray, queries: np.ndarray, sample_weight: np.ndarray | None = None) -> SkillDecision:
         """``queries``: the text each row comes from; ``sample_weight``: so that a set of many short
@@ -80,6 +81,7 @@ class SkillDecision:
         self.scale_ = np.where(X.std(axis=0) > 1e-9, X.std(axis=0), 1.0)
         model = LogisticRegression(C=self.C, max_iter=2000).fit((X - self.mean_) / self.scale_, y, sample_weight=sample_weight)
         self.coef_ = model.coef_.ravel()
+        self.threshold_, self.fitted_on_ = 0.5, {}
         self.intercept_ = float(model.intercept_[0])
         return self
 
@@ -129,9 +131,11 @@ class SkillDecision:
     def from_json(cls, d: dict) -> SkillDecision:
         if d.get("features") != list(FEATURES):
             raise ValueError("skill decision fitted on other features: calibrate it again (skillmatch index calibrate-skills)")
-        return cls(C=d["C"], max_reported=d["max_reported"], coef_=np.asarray(d["coef"]), intercept_=d["intercept"],
-                   mean_=np.asarray(d["mean"]), scale_=np.asarray(d["scale"]), threshold_=d["threshold"],
-                   fitted_on_=d.get("fitted_on", {}))
+        out = cls(C=d["C"], max_reported=d["max_reported"])
+        out.coef_, out.intercept_ = np.asarray(d["coef"]), float(d["intercept"])
+        out.mean_, out.scale_ = np.asarray(d["mean"]), np.asarray(d["scale"])
+        out.threshold_, out.fitted_on_ = float(d["threshold"]), d.get("fitted_on", {})
+        return out
 
     @classmethod
     def load(cls, path: Path) -> SkillDecision:

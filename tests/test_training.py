@@ -404,3 +404,45 @@ def test_a_shipped_model_is_added_to_a_fresh_registry_and_serves(trained, tmp_pa
     (other / "model.json").write_text(json.dumps({**data, "id": "scorer-broken"}))
     broken = runner.invoke(app, ["models", "add", str(other)], env=env)
     assert broken.exit_code == 1 and not (fresh.root / "scorer-broken").exists()
+
+
+@pytest.mark.parametrize("make", ["SkillDecision", "LearnedScorer", "ProjectionHead", "LearnedPathway", "ListwiseRanker"])
+def test_estimators_set_only_their_parameters_in_init(make):
+    """The check scikit-learn's ``check_no_attributes_set_in_init`` makes (every ``__init__``
+    parameter stored under its name, nothing else), without making serving import scikit-learn."""
+    import inspect
+
+    from matcher.skill_decision import SkillDecision
+    from matcher.training.head import ProjectionHead
+    from matcher.training.listwise import ListwiseRanker
+    from matcher.training.pathway_model import LearnedPathway
+    from matcher.training.reranker import LearnedScorer
+
+    cls = {"SkillDecision": SkillDecision, "LearnedScorer": LearnedScorer, "ProjectionHead": ProjectionHead,
+           "LearnedPathway": LearnedPathway, "ListwiseRanker": ListwiseRanker}[make]
+    params = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    est = cls()
+    assert set(vars(est)) == params
+    assert all(not name.endswith("_") for name in params)
+    repr(est)  # an unfitted estimator prints
+    if make == "ListwiseRanker":  # a scikit-learn BaseEstimator (training only): the library's own check
+        from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
+
+        check_no_attributes_set_in_init(make, est)
+
+
+def test_fit_sets_the_learned_state():
+    from matcher.skill_decision import FEATURES, SkillDecision
+    from matcher.training.pathway_model import LearnedPathway
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, len(FEATURES)))
+    y = (X[:, 0] > 0).astype(int)
+    d = SkillDecision().fit(X, y, np.arange(60) // 6)
+    assert d.coef_.shape == (X.shape[1],) and d.threshold_ == 0.5 and d.fitted_on_ == {}
+    again = SkillDecision.from_json(d.to_json())
+    np.testing.assert_allclose(again.predict_proba(X), d.predict_proba(X))
+    Xp = rng.uniform(size=(40, 4)) * [1, 1, 1, 5]
+    yp = np.where(Xp[:, 1] > 0.5, "certifiable", "training")
+    p = LearnedPathway().fit(Xp, yp)
+    assert p.classes_ == ["certifiable", "training"] and p.sklearn_version_

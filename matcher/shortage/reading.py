@@ -184,6 +184,7 @@ def _row(cell, options: ShortageOptions, places) -> tuple[ShortageRow | None, li
         bad.append(("period", f"{cell('period')!r} is not YYYY, YYYY-Qn or YYYY-MM"))
     if bad:
         return None, bad
+    assert territory is not None and indicator is not None  # read, or reported in bad
     return ShortageRow(isco.group(1) if isco else None, uri or None, territory, indicator, cell("source")[:120], cell("period")), []
 
 

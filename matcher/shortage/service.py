@@ -44,7 +44,7 @@ def latest_signals(session: Session) -> dict[tuple[str, str], float]:
     """(ISCO code or occupation URI, territory) -> the indicator of the latest period (latest import breaks ties)."""
     best: dict[tuple[str, str], tuple[tuple, int, float]] = {}
     for s in session.scalars(select(ShortageSignal)):
-        key = (s.occupation_uri or s.isco_code, s.territory)
+        key = (s.occupation_uri or s.isco_code or "", s.territory)  # a signal has one of the two (checked on import)
         rank = (_period_key(s.period), s.id, s.indicator)
         if key not in best or rank[:2] > best[key][:2]:
             best[key] = rank

@@ -22,16 +22,19 @@ def apply_head(q: np.ndarray, W: np.ndarray) -> np.ndarray:
     return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
-@dataclass
+@dataclass(eq=False)
 class ProjectionHead:
+    """scikit-learn's estimator contract: hyper-parameters in ``__init__``; ``W_`` and ``history_``
+    (the loss per epoch) set by ``fit``."""
+
     epochs: int = 20
     lr: float = 1e-3
     weight_decay: float = 1e-3
     scale: float = 20.0  # 1 / temperature, as in sentence-transformers' MultipleNegativesRankingLoss
     batch_size: int = 256
     seed: int = 0
-    W_: np.ndarray | None = field(default=None, repr=False)
-    history_: list = field(default_factory=list, repr=False)
+    W_: np.ndarray = field(init=False, repr=False)
+    history_: list = field(init=False, repr=False)
 
     def fit(self, Q: np.ndarray, targets: np.ndarray, prototypes: np.ndarray, checkpoint: Path | None = None,
             progress: Callable[[int, int], None] | None = None) -> ProjectionHead:
@@ -44,6 +47,7 @@ class ProjectionHead:
         W = torch.zeros(d, d, requires_grad=True)
         opt = torch.optim.AdamW([W], lr=self.lr, weight_decay=self.weight_decay)
         start = 0
+        self.history_ = []
         if checkpoint is not None and checkpoint.exists():  # resume where a stopped run left off
             state = torch.load(checkpoint, weights_only=True)
             W.data.copy_(state["W"])

@@ -9,12 +9,16 @@ only once enough outcomes exist, and only through promotion like any model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..pathway import PATHWAYS, PathwayRules, pathway_features
+
+if TYPE_CHECKING:
+    from sklearn.tree import DecisionTreeClassifier
 
 MIN_OUTCOMES = 30
 LABELS = {"certified": "certifiable", "skills_validated": "internship_validation", "dropped": "training"}
@@ -51,16 +55,17 @@ def outcome_rows(session: Session, before=None) -> tuple[np.ndarray, np.ndarray,
     return X, np.asarray([r[1] for r in rows]), [r[2] for r in rows]
 
 
-@dataclass
+@dataclass(eq=False)
 class LearnedPathway(PathwayRules):
     """Same interface as the rules (``predict`` over ``pathway_features`` rows); the thresholds kept
     from the rules only word the reasons."""
 
     max_depth: int = 3
     min_samples_leaf: int = 3
-    tree_: object = field(default=None, repr=False)
-    classes_: list = field(default_factory=list)
-    sklearn_version_: str = ""
+    # learned by fit, never set in __init__ (scikit-learn's estimator contract)
+    tree_: DecisionTreeClassifier = field(init=False, repr=False)
+    classes_: list = field(init=False, repr=False)
+    sklearn_version_: str = field(init=False, repr=False)
 
     def fit(self, X: np.ndarray | list, y: np.ndarray | list) -> LearnedPathway:
         import sklearn

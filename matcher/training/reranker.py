@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from ..example_memory import ExampleMemory
 from ..matching import Scorer
 from ..signals import Signals
 from .linear_ranking import LinearRanking
+
+if TYPE_CHECKING:
+    from .listwise import ListwiseRanker
 
 FEATURES = ("dense", "description", "lexical", "coverage", "skills", "fused", "gap_to_best", "log_rank",
             "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential",
@@ -83,17 +87,18 @@ def __getattr__(name: str):  # noqa: ANN202 - scorers pickled before the ranker 
     raise AttributeError(name)
 
 
-@dataclass
+@dataclass(eq=False)
 class LearnedScorer:
-    """scikit-learn style: hyper-parameters here, learned state in ``model_`` after ``fit``. The
-    ranker is anchored on the hand-set fused score: ``alpha`` says how far the data may move it."""
+    """scikit-learn's estimator contract: hyper-parameters in ``__init__``, the learned state
+    (``model_``, ``memory_``: the coded examples it reads at match time) set by ``fit`` or ``load``.
+    The ranker is anchored on the hand-set fused score: ``alpha`` says how far the data may move it."""
 
     candidates: int = 50
     alpha: float = 1.0
     features: tuple[str, ...] = FEATURES
-    model_: object = field(default=None, repr=False)
-    sklearn_version_: str = ""
-    memory_: ExampleMemory | None = field(default=None, repr=False)  # coded examples it reads at match time
+    model_: LinearRanking | ListwiseRanker = field(init=False, repr=False)
+    sklearn_version_: str = field(init=False, repr=False)
+    memory_: ExampleMemory | None = field(init=False, repr=False)
 
     def columns(self, X: np.ndarray) -> np.ndarray:
         """The feature columns this scorer was fitted on (older scorers know fewer)."""
@@ -108,6 +113,7 @@ class LearnedScorer:
             raise ValueError("no training example has its occupation group among the candidates: nothing to learn from")
         self.model_ = ListwiseRanker(alpha=self.alpha, anchor=self.features.index("fused")).fit(self.columns(X), y, groups)
         self.sklearn_version_ = sklearn.__version__
+        self.memory_ = None
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
@@ -144,9 +150,10 @@ class LearnedScorer:
             anchor = int(d["anchor"])
             memory = ExampleMemory.from_arrays({k[7:]: d[k] for k in d.files if k.startswith("memory_")}) \
                 if "memory_vectors" in d.files else None
-            return cls(candidates=int(d["candidates"]), alpha=float(d["alpha"]), features=tuple(str(f) for f in d["features"]),
-                       model_=LinearRanking(d["mean"], d["scale"], d["coef"], None if anchor < 0 else anchor),
-                       sklearn_version_=str(d["sklearn_version"]), memory_=memory)
+            out = cls(candidates=int(d["candidates"]), alpha=float(d["alpha"]), features=tuple(str(f) for f in d["features"]))
+            out.model_ = LinearRanking(d["mean"], d["scale"], d["coef"], None if anchor < 0 else anchor)
+            out.sklearn_version_, out.memory_ = str(d["sklearn_version"]), memory
+            return out
 
     def weights(self) -> dict[str, float]:
         """Standardised coefficients per feature, added to the fused score: what the scorer learned."""
