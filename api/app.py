@@ -1,6 +1,8 @@
 """The FastAPI application: ``create_app(settings)``; ``skillmatch serve`` runs it under uvicorn."""
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
 import logging
 
 from fastapi import FastAPI
@@ -48,7 +50,7 @@ class BodyLimit:
         too_big = nul = False
         form = dict(scope.get("headers") or []).get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
 
-        async def limited() -> dict:
+        async def limited() -> MutableMapping[str, Any]:
             nonlocal seen, too_big, nul, tail
             message = await receive()
             if message["type"] == "http.request":
@@ -66,7 +68,7 @@ class BodyLimit:
 
         sent = False
 
-        async def tracking_send(message: dict) -> None:
+        async def tracking_send(message: MutableMapping[str, Any]) -> None:
             nonlocal sent
             if (too_big or nul) and not sent:
                 return
@@ -92,7 +94,7 @@ class DropQueryStrings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
             args = list(record.args)
-            args[2] = args[2].split("?", 1)[0]
+            args[2] = str(args[2]).split("?", 1)[0]
             record.args = tuple(args)
         return True
 

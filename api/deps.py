@@ -98,7 +98,7 @@ def get_rules(request: Request):  # noqa: ANN201
         return cached[1]
     serving = registry.serving("pathway")
     try:
-        model = rules_from(s) if serving == BUILTIN else load_pathway(registry.get(serving).path)
+        model = rules_from(s) if serving == BUILTIN else load_pathway(registry.get(serving).folder)
     except Exception:  # a promoted estimator that cannot load here: the rules serve, the log says why
         logging.getLogger("skillmatch.api").exception("pathway model %s cannot be loaded; the rules serve", serving)
         model = rules_from(s)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,7 +69,7 @@ class CatchAll:
             return
         started = False
 
-        async def tracking(message: dict) -> None:
+        async def tracking(message: MutableMapping[str, Any]) -> None:
             nonlocal started
             started |= message["type"] == "http.response.start"
             await send(message)

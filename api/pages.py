@@ -90,7 +90,7 @@ def _login_url(request: Request, expired: bool) -> str:
 
 def _safe_next(url: str | None) -> bool:
     """Only a path of this site: never another host ("//evil", "https://…") or a scheme."""
-    return bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url and ":" not in url.split("?")[0]
+    return url is not None and url.startswith("/") and not url.startswith("//") and "\\" not in url and ":" not in url.split("?")[0]
 
 
 def install(app) -> None:  # noqa: ANN001

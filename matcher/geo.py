@@ -106,6 +106,8 @@ class Gazetteer:
                 raise PlaceError(f"no comune with ISTAT code {raw}")
             return place
         m = re.match(r"^(.*?)[\s,]*(?:\(([A-Za-z]{2})\)|,\s*([A-Za-z]{2}))?$", raw)
+        if m is None:  # the pattern matches any text; kept for the type checker
+            raise PlaceError(f"cannot read the place {raw!r}")
         name, sigla = m.group(1), (m.group(2) or m.group(3) or "").upper() or None
         if sigla is None and len(raw) == 2 and raw.upper() in self.provinces:
             return self._province(raw.upper())

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -254,6 +255,8 @@ class SearchIndex:
                     encoding="utf-8")
                 np.save(tmp / f"{name}_owner.npy", table.concept_of_form)
             if self.occ_dense is not None:
+                assert self.occ_desc is not None and self.skill_dense is not None
+                assert self.occ_codes is not None and self.skill_codes is not None  # made with the vectors
                 np.save(tmp / "occupations_dense.npy", self.occ_dense)
                 np.save(tmp / "occupations_desc.npy", self.occ_desc)
                 np.save(tmp / "skills_dense.npy", self.skill_dense)
@@ -292,7 +295,7 @@ class SearchIndex:
             tables[name] = FormTable(d["uris"], d["texts"], d["languages"], np.load(directory / f"{name}_owner.npy"))
         # memory-mapped: start-up does not read the ~230 MB of vectors; the OS pages them in (and shares
         # them between workers) as the first queries touch them
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         dense = directory / "occupations_dense.npy"
         occ_dense = np.load(dense, mmap_mode=mode) if dense.exists() else None
         skill_dense = np.load(directory / "skills_dense.npy", mmap_mode=mode) if dense.exists() else None
@@ -329,7 +332,7 @@ def _save_csr(folder: Path, matrix: sp.csr_matrix) -> None:
     (folder / "shape.json").write_text(json.dumps(list(matrix.shape)), encoding="utf-8")
 
 
-def _load_csr(folder: Path, mode: str | None) -> sp.csr_matrix:
+def _load_csr(folder: Path, mode: Literal["r"] | None) -> sp.csr_matrix:
     shape = tuple(json.loads((folder / "shape.json").read_text(encoding="utf-8")))
     parts = [np.load(folder / f"{part}.npy", mmap_mode=mode) for part in ("data", "indices", "indptr")]
     return sp.csr_matrix(tuple(parts), shape=shape, copy=False)

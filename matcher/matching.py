@@ -15,17 +15,22 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from .index import SearchIndex
 from .language_skills import LanguageSkills
+from .skill_decision import SkillDecision
 from .skill_decision import candidate_features as skill_candidates
 from .results import Evidence, MatchResult, OccupationMatch, SkillMatch, SkillRef
 from .signals import Signals
 from .taxonomy.model import Taxonomy
 from .units import Unit, split_units
+
+if TYPE_CHECKING:  # training code: the serving path never imports it
+    from .training.reranker import LearnedScorer
 
 LANGUAGES = {"it", "en", "fr", "es", "pt", "de", "ro", "sq", "uk", "ru", "ar", "bn", "ur", "pa", "wo", "ti", "am",
              "so", "ha", "yo", "ig", "tr", "pl", "zh", "fa", "ps", "hi", "ta", "si", "tl", "mixed"}
@@ -120,9 +125,9 @@ class Scorer:
             if code:
                 groups.setdefault(code[:3], []).append(i)
         self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
-        self.learned = None  # a trained re-ranker (matcher.training.reranker.LearnedScorer), if one serves
+        self.learned: LearnedScorer | None = None  # a trained re-ranker, if one serves
         self.language_skills = LanguageSkills.from_taxonomy(taxonomy, index.skills.uris)
-        self.skill_decision = None  # a calibrated matcher.skill_decision.SkillDecision, when the index has one
+        self.skill_decision: SkillDecision | None = None  # a calibrated decision, when the index has one
         self.set_weights(weights)
 
     def set_weights(self, weights: Weights) -> None:
@@ -145,6 +150,7 @@ class Scorer:
         elif sig.native:
             ev = np.maximum(sig.skill_dense.max(axis=0) - w.skill_threshold, 0.0)
         else:
+            assert sig.skill_z is not None  # computed with skill_dense
             ev = np.maximum(sig.skill_z.max(axis=0) - w.foreign_skill_z, 0.0)
         ev[self.unnamed_languages(sig)] = 0.0
         return ev
@@ -174,7 +180,7 @@ class Scorer:
         total = (w.dense * comp["dense"] + w.description * comp["description"] + w.lexical * comp["lexical"]
                  + w.coverage * comp["coverage"] + ws * comp["skills"]).astype(np.float32)
         if w.group_smoothing:
-            total = total + w.group_smoothing * self._group_support(total)
+            total = (total + w.group_smoothing * self._group_support(total)).astype(np.float32)
         return total
 
     def occupation_scores(self, sig: Signals) -> np.ndarray:
@@ -197,14 +203,15 @@ class Scorer:
         report[self.unnamed_languages(sig)] = -1e6  # below any threshold
         return report
 
-    def related_skills(self, top_occupations: Sequence[int]) -> np.ndarray:
+    def related_skills(self, top_occupations: Sequence[int] | np.ndarray) -> np.ndarray:
         """Per skill, whether ESCO relates it (essential or optional) to one of these occupations."""
         if not len(top_occupations):
             return np.zeros(self.essential.shape[1], dtype=bool)
         rows = list(top_occupations)
         return np.asarray((self.essential[rows] + self.optional[rows]).sum(axis=0)).ravel() > 0
 
-    def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int], related: np.ndarray | None = None) -> np.ndarray:
+    def skill_scores(self, report: np.ndarray, top_occupations: Sequence[int] | np.ndarray,
+                     related: np.ndarray | None = None) -> np.ndarray:
         """``related``: ``related_skills(top_occupations)``, when the caller has it already."""
         scores = report.copy()
         if len(top_occupations) and self.w.related_bonus:
@@ -279,14 +286,14 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
         rec = tax.occupations[uri]
         shown, missing = [], []
         for s in tax.essential.get(uri, []):
-            srec, k = tax.skills.get(s), skill_pos.get(s)
-            if srec is None or k is None:
+            srec, col = tax.skills.get(s), skill_pos.get(s)
+            if srec is None or col is None:
                 continue
             if s in shown_by_uri:
                 shown.append(shown_by_uri[s])
-            elif evidenced is None and report[k] >= threshold:  # evidenced, though not among the skills listed for the text
-                shown.append(SkillMatch(s, *_label(srec, label_language, round(float(report[k]), 4),
-                                                   evidence_for(sig, per_unit[:, k]))))
+            elif evidenced is None and report[col] >= threshold:  # evidenced, though not among the skills listed for the text
+                shown.append(SkillMatch(s, *_label(srec, label_language, round(float(report[col]), 4),
+                                                   evidence_for(sig, per_unit[:, col]))))
             else:
                 missing.append(SkillRef(s, srec.label(label_language)))
         occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing,

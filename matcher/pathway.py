@@ -67,7 +67,7 @@ class PathwayRules:
     internship_coverage: float = 0.3
     internship_min_years: float = 1.0
 
-    def fit(self, X: object = None, y: object = None) -> PathwayRules:
+    def fit(self, X: np.ndarray | list | None = None, y: np.ndarray | list | None = None) -> PathwayRules:
         return self
 
     def predict(self, X: np.ndarray | list) -> np.ndarray:  # rows of pathway_features

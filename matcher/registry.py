@@ -14,6 +14,7 @@ state or the new one, never half of one.
 """
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -58,6 +59,13 @@ class ModelInfo:
     metrics: dict = field(default_factory=dict)  # evaluation name -> {"all": {...}, "it": {...}, ...}
     parent: str | None = None
     path: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The version's folder in the registry (the builtin matcher has none)."""
+        if self.path is None:
+            raise RegistryError(f"{self.id} has no folder in the registry")
+        return self.path
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k != "path"}
@@ -141,8 +149,8 @@ class Registry:
             known = ", ".join(m.id for m in self.list()) or "none yet"
             raise RegistryError(f"no model {model_id!r} in the registry at {self.root} (known: {BUILTIN}, {known})")
         data = json.loads((self.root / model_id / "model.json").read_text(encoding="utf-8"))
-        known = set(ModelInfo.__dataclass_fields__) - {"path"}
-        info = ModelInfo(**{k: v for k, v in data.items() if k in known})
+        fields = set(ModelInfo.__dataclass_fields__) - {"path"}
+        info = ModelInfo(**{k: v for k, v in data.items() if k in fields})
         info.path = self.root / model_id
         return info
 
@@ -162,7 +170,7 @@ class Registry:
             return
         info = self.get(model_id)
         info.metrics[name] = metrics
-        _write_json(info.path / "model.json", info.to_dict())
+        _write_json(info.folder / "model.json", info.to_dict())
 
     def builtin_metrics(self) -> dict:
         p = self.root / "builtin-metrics.json"
@@ -181,7 +189,7 @@ class Registry:
     def serving(self, slot: str = "matcher") -> str:
         return self._state()["serving"].get(slot, BUILTIN)
 
-    def history(self) -> list[dict]:
+    def history(self) -> builtins.list[dict]:
         return self._state()["history"]
 
     def serving_stamp(self) -> float:

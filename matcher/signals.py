@@ -58,6 +58,7 @@ def compute_signals(index: SearchIndex, units: list[Unit], q_dense: np.ndarray |
     skill_lex = same_language(index.skills, q_lex @ index.skill_lex_t)
     occ_dense = skill_dense = skill_z = None
     if q_dense is not None and index.occ_dense is not None:
+        assert q_occ is not None and index.skill_dense is not None  # built together with occ_dense
         occ, skills = index.occupations, index.skills
         blocks = occ.select(scan_languages)
         occ_sims = occ.scores(index.occ_dense, q_occ, blocks, index.occ_codes, rescore, threads)

@@ -9,6 +9,7 @@ with a sparse product and a vectorised distance.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -114,7 +115,7 @@ def get_vacancy(session: Session, actor: Actor, vacancy_id: int) -> Vacancy:
     visible = v is not None and (
         (actor.role == "employer" and v.organisation_id == actor.organisation_id)
         or (actor.role in ("operator", "analyst", "admin") and v.status == "open"))
-    if not visible:
+    if v is None or not visible:
         raise NotFound(f"no vacancy {vacancy_id}")
     return v
 
@@ -175,7 +176,7 @@ class PersonEvidence:
     longitude: float | None = None
 
     @classmethod
-    def from_match(cls, result: dict, validated: set[str] = frozenset(), place=None) -> PersonEvidence:  # noqa: ANN001
+    def from_match(cls, result: dict, validated: Iterable[str] = frozenset(), place=None) -> PersonEvidence:  # noqa: ANN001
         skills = {s["uri"] for s in result.get("skills", [])}
         for o in result.get("occupations", []):
             skills |= {s["uri"] for s in o.get("essential_skills_shown", [])}
@@ -193,7 +194,7 @@ class VacancyRanker:
     skill_weight: float = 0.6  # the rest goes to how high the person's match ranks the occupation
     shortage_weight: float = 0.5  # score x (1 + weight x shortage indicator)
     distance_scale_km: float = 40.0  # score x exp(-distance / scale)
-    ids_: np.ndarray = field(default=None, repr=False)
+    ids_: np.ndarray = field(init=False, repr=False)  # learned by fit
 
     def fit(self, vacancies: list[Vacancy], taxonomy: Taxonomy, signals: dict[tuple[str, str], float] | None = None) -> VacancyRanker:
         signals = signals or {}
@@ -208,14 +209,14 @@ class VacancyRanker:
         self.isco_ = [v.isco_code for v in vacancies]
         shortage = np.zeros(n)
         for i, v in enumerate(vacancies):
-            need = set(v.required_skills or []) | set(taxonomy.essential.get(v.occupation_uri, []))
+            need = set(v.required_skills or []) | set(taxonomy.essential.get(v.occupation_uri or "", []))
             for s in need:
                 j = self.skill_pos_.get(s)
                 if j is not None:
                     rows.append(i)
                     cols.append(j)
             level = max((signals.get((key, terr), 0.0) for key in (v.occupation_uri, v.isco_code) if key
-                         for terr in (v.province, "IT")), default=0.0)
+                         for terr in (v.province, "IT") if terr), default=0.0)
             shortage[i] = max(level, 1.0 if v.is_shortage else 0.0)
         self.need_ = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(self.skill_pos_)))
         self.need_count_ = np.maximum(np.asarray(self.need_.sum(axis=1)).ravel(), 1.0)
@@ -249,7 +250,7 @@ class VacancyRanker:
                 affinity[idx] = np.maximum(affinity[idx], 1.0 / (1 + r))
         fit = self.skill_weight * overlap + (1 - self.skill_weight) * affinity
         if person.latitude is not None:
-            dist = haversine_km(person.latitude, person.longitude, self.lat_, self.lon_)
+            dist = haversine_km(person.latitude, person.longitude or 0.0, self.lat_, self.lon_)  # both or neither
             decay = np.exp(-dist / self.distance_scale_km)
         else:
             dist, decay = np.full(n, np.nan), np.ones(n)

@@ -1,5 +1,6 @@
 """The package's shape: no import cycle, even through imports inside functions (which only hide
-one), and no module too long to read in one sitting."""
+one; imports for the type checker alone never run and do not count), and no module too long to
+read in one sitting."""
 from __future__ import annotations
 
 import ast
@@ -48,13 +49,24 @@ def _targets(module: str, path: Path, node: ast.Import | ast.ImportFrom, known: 
     return out
 
 
+def _type_only(tree: ast.Module) -> set[int]:
+    """Imports under ``if TYPE_CHECKING:``: read by the type checker, never run."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
 def import_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, set[str]]:
     known = _modules(root, packages)
     graph: dict[str, set[str]] = {}
     for module, path in known.items():
         deps = graph.setdefault(module, set())
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _type_only(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in skip:
                 deps |= _targets(module, path, node, known)
     return graph
 

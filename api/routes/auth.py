@@ -51,6 +51,8 @@ def logout(request: Request, db: DB, actor: Current, token: Annotated[str | None
 @router.get("/me", response_model=Me)
 def me(db: DB, actor: Current) -> Me:
     user = db.get(User, actor.user_id)
+    if user is None:  # deactivated users cannot sign in; a deleted row leaves a token that names nobody
+        raise HTTPException(401, "this account no longer exists")
     return Me(id=user.id, username=user.username, role=user.role, organisation_id=user.organisation_id)
 
 
@@ -60,11 +62,13 @@ def create_own_api_key(request: Request, db: DB, actor: Current) -> ApiKeyPublic
     cannot make more keys."""
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         raise HTTPException(403, "log in with your password to create an API key")
+    assert actor.user_id is not None  # a signed-in user
     return ApiKeyPublic(api_key=users.create_api_key(db, actor, actor.user_id))
 
 
 @router.get("/me/api-keys", response_model=list[ApiKeyInfo])
 def own_api_keys(db: DB, actor: Current) -> list:
+    assert actor.user_id is not None  # a signed-in user
     return users.list_api_keys(db, actor.user_id)
 
 

@@ -28,14 +28,15 @@ async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Ma
         person, profile = svc.get_profile(db, actor, body.profile_id, audit=False)
         text, language = profile.narrative, body.language or profile.narrative_language
     else:
-        person = profile = None
-        text, language = body.text, body.language
+        person, profile = None, None
+        text, language = body.text or "", body.language
     # the encoder is CPU-bound C code: keep it off the event loop
     result = await run_in_threadpool(matcher.match, text, language, body.top_k, body.label_language)
     payload = result.to_dict()
     match_id = None
     paths = None
-    if profile is not None:
+    if person is not None and profile is not None:
+        assert result.model_version is not None and result.taxonomy_version is not None  # a served match carries both
         facts = guidance.facts_for(db, person, profile)
         paths = await run_in_threadpool(guidance.pathways, matcher, payload, facts, get_rules(request))
         stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version, paths)

@@ -39,7 +39,7 @@ def model(model_id: str, request: Request, actor: Analyst) -> dict:
         info = registry.get(model_id[:100])
     except RegistryError as exc:
         raise HTTPException(404, str(exc)) from None
-    card = (info.path / "README.md").read_text(encoding="utf-8") if info.id != BUILTIN else ""
+    card = (info.folder / "README.md").read_text(encoding="utf-8") if info.id != BUILTIN else ""
     return {**model_service.summary(registry, info), "card": card}
 
 

@@ -43,7 +43,7 @@ def queries(name: str, split: str, benchmarks_dir: Path, eval_dir: Path | None, 
 
 
 def _skill_uris_by_label(matcher) -> dict[str, str]:  # noqa: ANN001
-    out = {}
+    out: dict[str, str] = {}
     for uri, rec in matcher.taxonomy_.skills.items():
         label = rec.preferred.get("en")
         if label:

@@ -30,8 +30,8 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     from ..registry import Registry
 
     if list_sets:
-        for s in SETS.values():
-            out.print(f"{s.name:18} {s.kind:10} {s.language:6} {s.source}")
+        for bset in SETS.values():
+            out.print(f"{bset.name:18} {bset.kind:10} {bset.language:6} {bset.source}")
         return
     chosen = names or DEFAULT_SETS
     unknown = [n for n in chosen if n not in SETS]

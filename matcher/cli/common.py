@@ -3,7 +3,7 @@ the active taxonomy and the matcher of a registry version."""
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     from rich.markup import escape
 
     # escaped: messages quote user input and install hints such as 'skillmatch[train]', not markup

@@ -102,6 +102,7 @@ def index_calibrate_skills(
     target = output or (m.index_dir_ / SKILL_DECISION if m.index_dir_ is not None else None)
     if target is None:
         fail("no index folder to keep the decision in: give --output")
+    assert target is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     decision.save(target)
     f = decision.fitted_on_

@@ -54,6 +54,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
             return
         _print_result(result)
         return
+    assert input is not None and output is not None  # checked above
     _match_batch(m, input, output, top_k, text_column, id_column, language_column, sheet)
 
 
@@ -79,7 +80,7 @@ def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, te
             try:
                 if item.error:
                     raise MatchInputError(item.error)
-                result = m.match(item.text, language=item.language, top_k=top_k)
+                result = m.match(item.text or "", language=item.language, top_k=top_k)
                 row = _result_line(item.id, result)
                 if result.occupations:  # the pathway for the best occupation, from what the file says of the person
                     facts = PersonFacts(item.years_experience, set(item.documents))

@@ -48,7 +48,7 @@ def models_show(model: str) -> None:
         info = Registry(settings().registry_dir).get(model)
     except RegistryError as exc:
         fail(str(exc))
-    out.print(info.params if model == BUILTIN else (info.path / "README.md").read_text(encoding="utf-8"), markup=False)
+    out.print(info.params if model == BUILTIN else (info.folder / "README.md").read_text(encoding="utf-8"), markup=False)
 
 
 @models_app.command("promote")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -31,7 +31,7 @@ def taxonomy_import(
 
     factory = sessions()
     with progress_bar() as bar:
-        task = {"id": None}
+        task: dict[str, Any] = {"id": None}
 
         def stage(name: str, total: int | None) -> None:
             if task["id"] is not None:

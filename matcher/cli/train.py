@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -81,8 +81,9 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
         if not (run_dir / "config.json").exists():
             fail(f"no stopped run {resume!r} under {runs}")
         # the stopped run's own settings: its saved features and checkpoints were made with them
-        config = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
-                                for k, v in json.loads((run_dir / "config.json").read_text(encoding="utf-8")).items()})
+        saved: dict[str, Any] = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}
+        config = TrainConfig(**fields)
     with progress_bar() as bar:
         task = bar.add_task("training", total=None)
         try:

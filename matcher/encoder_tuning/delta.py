@@ -4,6 +4,7 @@ in the engine's own bytes, with the checksum of the base file they apply to. 0.3
 72 MB, so a trained version can ship in the repository; the full file is rebuilt next to it on
 first use, and its checksum (which names the encoder's vectors) is kept beside it."""
 from __future__ import annotations
+from typing import Any
 
 import hashlib
 import json
@@ -34,7 +35,7 @@ def sha256_file(path: Path) -> str:
 def save_delta(trained: E5File, base: E5File, base_sha256: str, path: Path) -> dict:
     changed = [n for n, t in trained.tensors.items() if t.data != base.tensors[n].data]
     meta = {"base_sha256": base_sha256, "tensors": {n: [trained.tensors[n].dtype, trained.tensors[n].n] for n in changed}}
-    arrays = {f"t/{n}": np.frombuffer(trained.tensors[n].data, dtype=np.uint8) for n in changed}
+    arrays: dict[str, Any] = {f"t/{n}": np.frombuffer(trained.tensors[n].data, dtype=np.uint8) for n in changed}
     with open(path, "wb") as fh:
         np.savez(fh, meta=np.asarray(json.dumps(meta)), **arrays)
     return {"changed_tensors": len(changed), "bytes": Path(path).stat().st_size}

@@ -28,11 +28,10 @@ def look_alikes(tax: Taxonomy, encode: Encode, k: int = 8) -> dict[str, list[str
             texts.append(label)
             owner.append(i)
     vectors = np.asarray(encode(texts), dtype=np.float32)
-    owner = np.asarray(owner)
     means = np.zeros((len(uris), vectors.shape[1]), dtype=np.float32)
-    np.add.at(means, owner, vectors)
+    np.add.at(means, np.asarray(owner), vectors)
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
-    groups = np.asarray([tax.occupations[u].isco_code[:4] for u in uris])
+    groups = np.asarray([(tax.occupations[u].isco_code or "")[:4] for u in uris])
     out: dict[str, list[str]] = {}
     for start in range(0, len(uris), 1024):  # bounded memory on a full taxonomy
         sims = means[start:start + 1024] @ means.T

@@ -38,7 +38,7 @@ def _names(f: E5File) -> dict[str, tuple[str, tuple[int, ...]]]:
 def to_sentence_transformer(f: E5File, folder: Path):  # noqa: ANN201 - a SentenceTransformer
     """Dequantise the file into a sentence-transformers model saved at ``folder`` (and return it)."""
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer, models  # type: ignore[attr-defined]
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
     d = f.dims

@@ -46,17 +46,17 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
     try:  # sentence-transformers 5.x moved it; 3.x and 4.x have it here
         from sentence_transformers.sentence_transformer.training_args import BatchSamplers
     except ImportError:
-        from sentence_transformers.training_args import BatchSamplers
+        from sentence_transformers.training_args import BatchSamplers  # type: ignore[no-redef]
     from transformers import TrainerCallback
 
-    progress = progress or (lambda stage, done, total: None)
+    report: Progress = progress or (lambda stage, done, total: None)
     torch.manual_seed(config.seed)
     normalise = Normaliser(f)
     chosen = pairs[: config.max_pairs] if config.max_pairs else pairs
     columns = {"anchor": [normalise("query: " + p.query) for p in chosen],
                "positive": [normalise("passage: " + p.passage) for p in chosen]}
     if chosen and all(p.negative for p in chosen):
-        columns["negative"] = [normalise("passage: " + p.negative) for p in chosen]
+        columns["negative"] = [normalise("passage: " + (p.negative or "")) for p in chosen]
     data = Dataset.from_dict(columns)
     st.max_seq_length = config.max_seq_length
     for name, p in st[0].auto_model.named_parameters():
@@ -70,7 +70,7 @@ def fine_tune(st, f: E5File, pairs: list[Pair], config: EncoderTrainConfig, out_
 
     class Report(TrainerCallback):
         def on_step_end(self, args, state, control, **kw: object) -> None:  # noqa: ANN001
-            progress("fine-tuning the encoder", state.global_step, steps)
+            report("fine-tuning the encoder", state.global_step, steps)
 
     args = SentenceTransformerTrainingArguments(
         output_dir=str(out_dir), num_train_epochs=config.epochs, per_device_train_batch_size=config.batch_size,

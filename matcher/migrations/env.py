@@ -15,7 +15,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: no sqlalchemy.url (skillmatch db upgrade sets it from the settings)")
+    engine = make_engine(url)
     try:
         with engine.connect() as conn:
             _run(conn)

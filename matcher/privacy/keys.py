@@ -21,6 +21,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TypeGuard
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -165,5 +166,5 @@ class Keyring:
         return hmac.new(self._search_key, value.strip().upper().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def is_sealed(value: object) -> bool:
+def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)

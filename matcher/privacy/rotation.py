@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy import Select, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper, Session, attributes
 
 from ..db.people_models import Person, PersonKey
 from .sealed import LEGACY, SEALED, keyring_of
@@ -34,10 +35,11 @@ def rotate(session: Session, progress: Callable[[str, int, int], None] = lambda 
     session.commit()
     for model in SEALED:
         total = session.scalar(select(func.count()).select_from(model)) or 0
-        pk = model.__mapper__.primary_key[0]
+        mapper: Mapper = sa_inspect(model)
+        pk = mapper.primary_key[0]
         last, done = None, 0
         while True:
-            stmt = select(model).order_by(pk).limit(CHUNK)
+            stmt: Select = select(model).order_by(pk).limit(CHUNK)
             if last is not None:
                 stmt = stmt.where(pk > last)
             session.info.pop(LEGACY, None)
@@ -55,6 +57,6 @@ def rotate(session: Session, progress: Callable[[str, int, int], None] = lambda 
                         counts["hashes"] += 1
             session.commit()
             session.expunge_all()
-            last, done = getattr(rows[-1], pk.key), done + len(rows)
-            progress(f"sealing {model.__tablename__}", done, total)
+            last, done = getattr(rows[-1], str(pk.key)), done + len(rows)
+            progress(f"sealing {getattr(mapper.local_table, 'name', model.__name__)}", done, total)
     return counts

@@ -133,7 +133,7 @@ def _open(target: object, session: Session | None, attrs=None) -> None:  # noqa:
                 session.info.setdefault(LEGACY, []).append((target, attr))  # written before sealing: `keys rotate` seals it
             continue
         plain = None
-        if keyring is not None:
+        if keyring is not None and session is not None:
             aead = _data_key(session, keyring, Keyring.key_id_of(raw))
             plain = Keyring.open_with(aead, raw, _where(target, attr)) if aead is not None else None
         # an erased person's key is gone: what was sealed with it reads as nothing

@@ -31,7 +31,8 @@ def occupation_entry(matcher, occupation_uri: str, evidenced: set[str], result: 
             return o
     tax = matcher.taxonomy_
     rec = tax.occupations[occupation_uri]
-    shown, missing = [], []
+    shown: list[dict] = []
+    missing: list[dict] = []
     for s in tax.essential.get(occupation_uri, []):
         if s in tax.skills:
             item = {"uri": s, "label": tax.skills[s].label(matcher.label_language)}
@@ -172,7 +173,8 @@ def candidates_for(session: Session, actor: Actor, vacancy_id: int, matcher, rul
     out, unmatched = [], 0
     for person in people:
         profile = session.scalar(select(Profile).where(Profile.person_id == person.id).order_by(Profile.version.desc()))
-        rec = profile and session.scalar(select(MatchRecord).where(MatchRecord.profile_id == profile.id).order_by(MatchRecord.id.desc()))
+        rec = None if profile is None else \
+            session.scalar(select(MatchRecord).where(MatchRecord.profile_id == profile.id).order_by(MatchRecord.id.desc()))
         if rec is None:
             unmatched += 1
             continue

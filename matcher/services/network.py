@@ -117,7 +117,8 @@ def _valid_consent(session: Session, person_id: int, recipient: int, purpose: st
 
 
 # ---- referrals -----------------------------------------------------------------------------------
-def refer(session: Session, actor: Actor, person_id: int, to_organisation_id: int, reason: str | None, card: dict) -> Referral:
+def refer(session: Session, actor: Actor, person_id: int, to_organisation_id: int, reason: str | None,
+          card: dict | None) -> Referral:
     person = get_person(session, actor, person_id, as_owner=True)
     to = session.get(Organisation, to_organisation_id)
     if to is None:
@@ -178,9 +179,17 @@ def list_referrals(session: Session, actor: Actor, direction: str = "incoming", 
     return rows
 
 
+def _person_row(session: Session, person_id: int) -> Person:
+    """The person a referral or an internship belongs to (access is checked by the caller)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id}")
+    return person
+
+
 def get_referral(session: Session, actor: Actor, referral_id: int) -> tuple[Referral, str]:
     r = _referral_for(session, actor, referral_id)
-    pseudonym = session.get(Person, r.person_id).pseudonym
+    pseudonym = _person_row(session, r.person_id).pseudonym
     record(session, actor, "read", "referral", pseudonym, {"referral_id": r.id})
     session.commit()
     return r, pseudonym
@@ -188,7 +197,7 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> tuple[Refe
 
 def decide_referral(session: Session, actor: Actor, referral_id: int, action: str, reason: str | None = None) -> Referral:
     r = _referral_for(session, actor, referral_id)
-    person = session.get(Person, r.person_id)
+    person = _person_row(session, r.person_id)
     if action in ("accept", "decline"):
         if actor.organisation_id != r.to_organisation_id:
             raise Forbidden("only the receiving organisation accepts or declines a referral")
@@ -248,7 +257,7 @@ def get_internship(session: Session, actor: Actor, internship_id: int) -> tuple[
     i = session.get(Internship, internship_id)
     if i is None:
         raise NotFound(f"no internship {internship_id}")
-    person = session.get(Person, i.person_id)
+    person = _person_row(session, i.person_id)
     if actor.role == "employer":
         if actor.organisation_id != i.host_organisation_id:
             raise NotFound(f"no internship {internship_id}")
@@ -272,7 +281,7 @@ def assess_internship(session: Session, actor: Actor, internship_id: int, assess
         raise Invalid(f"skill {sorted(given - listed)[0]} was not listed to observe in this internship")
     if listed - given:
         raise Invalid(f"assess every listed skill: missing {sorted(listed - given)[0]}")
-    person = session.get(Person, i.person_id)
+    person = _person_row(session, i.person_id)
     observed = []
     for a in assessments:
         session.add(InternshipAssessment(internship_id=i.id, skill_uri=a["skill_uri"], observed=bool(a["observed"]),

@@ -31,7 +31,7 @@ def get_person(session: Session, actor: Actor, person_id: int, for_erasure: bool
     allowed = person is not None and person.erased_at is None and (
         (actor.role == "operator" and session.scalar(select(Person.id).where(Person.id == person_id, visible_to(actor))) is not None)
         or (for_erasure and actor.role == "admin"))
-    if not allowed:
+    if person is None or not allowed:
         raise NotFound(f"no person {person_id}")
     if (as_owner or for_erasure) and actor.role == "operator" and person.organisation_id != actor.organisation_id:
         raise Forbidden("only the organisation that holds the person may do this (erasure, consent, onward referral); "

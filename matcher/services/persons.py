@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import case, delete, false, func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -322,8 +323,9 @@ def _scrub_free_space(session: Session) -> None:
     """SQLite keeps deleted rows in free pages and in the write-ahead log until they are reused:
     with secure_delete on (see db.session) freed pages are zeroed, and a checkpoint empties the WAL."""
     bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        with bind.connect() as conn:
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

@@ -20,7 +20,7 @@ METRIC_COLUMNS = ("n", "hit@1", "hit@5", "mrr", "isco2_hit@1", "acc@1", "acc@5",
 
 
 def organisation_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    return {oid: name for oid, name in session.execute(select(Organisation.id, Organisation.name))}
 
 
 def outcomes_frame(session: Session, group_digits: int = 1):  # noqa: ANN201 - a pandas DataFrame

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 from pathlib import Path
 
 from ..jobs import Job
@@ -20,7 +21,7 @@ def start_import(settings: Settings, sessions, paths: list[Path], release: str, 
     job = Job(settings.data_dir, "taxonomy_import")
 
     def work(job: Job) -> dict:
-        counter = {"stage": "", "done": 0, "total": None}
+        counter: dict[str, Any] = {"stage": "", "done": 0, "total": None}
 
         def stage(name: str, total: int | None) -> None:
             counter.update(stage=name, done=0, total=total)

@@ -50,9 +50,9 @@ def classify(filename: str) -> tuple[str, str | None] | None:
     return kind, (lang.lower() if lang else None)
 
 
-def _text(data_fn: Callable[[], bytes]) -> Callable[[], TextIO]:
+def _text_of(data: bytes) -> Callable[[], TextIO]:
     # utf-8-sig drops the BOM that some releases carry; newline="" keeps quoted newlines for csv.
-    return lambda: io.TextIOWrapper(io.BytesIO(data_fn()), encoding="utf-8-sig", newline="")
+    return lambda: io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
 
 
 # The full English bundle unpacks to ~41 MB; a ZIP that says it unpacks to far more, or that packs
@@ -93,7 +93,7 @@ def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES,
                     ignored.append(str(p))
                     continue
                 data = p.read_bytes()
-                files.append(BundleFile(str(p), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
+                files.append(BundleFile(str(p), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text_of(data)))
         elif zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 check_zip(path, zf, max_unpacked)
@@ -106,14 +106,14 @@ def discover(paths: list[Path], max_unpacked: int = MAX_UNPACKED_BYTES,
                         continue
                     data = zf.read(info)
                     files.append(
-                        BundleFile(f"{path}:{info.filename}", kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d))
+                        BundleFile(f"{path}:{info.filename}", kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text_of(data))
                     )
         elif path.suffix.lower() == ".csv":
             kind = classify(path.name)
             if kind is None:
                 raise BundleError(str(path), None, None, "not a file name of the ESCO CSV bundle (such as occupations_it.csv)")
             data = path.read_bytes()
-            files.append(BundleFile(str(path), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text(lambda d=data: d)))
+            files.append(BundleFile(str(path), kind[0], kind[1], hashlib.sha256(data).hexdigest(), _text_of(data)))
         else:
             raise BundleError(str(path), None, None, "not a folder, a ZIP file or a CSV file of the ESCO bundle")
     if require_occupations and not any(f.kind == "occupations" for f in files):

@@ -96,17 +96,17 @@ def load_taxonomy(session: Session, version_id: int | None = None) -> Taxonomy:
         .order_by(ConceptLabel.id)
     )
     for cid, lang, typ, text in labels:
-        rec = by_id.get(cid)
-        if rec is None:
+        labelled = by_id.get(cid)
+        if labelled is None:
             continue
         if typ == "preferred":
-            rec.preferred[lang] = text
+            labelled.preferred[lang] = text
         elif typ == "alternative":
-            rec.alternatives.setdefault(lang, []).append(text)
+            labelled.alternatives.setdefault(lang, []).append(text)
         elif typ == "hidden":
-            rec.hidden.setdefault(lang, []).append(text)
+            labelled.hidden.setdefault(lang, []).append(text)
         elif typ == "description":
-            rec.descriptions[lang] = text
+            labelled.descriptions[lang] = text
     essential: dict[str, list[str]] = defaultdict(list)
     optional: dict[str, list[str]] = defaultdict(list)
     rels = session.execute(
@@ -123,8 +123,8 @@ def load_taxonomy(session: Session, version_id: int | None = None) -> Taxonomy:
 
 
 def _skill_hierarchy(session: Session, version_id: int) -> tuple[dict[str, list[str]], dict[str, str]]:
-    uri_of = dict(session.execute(select(Concept.id, Concept.uri).where(Concept.version_id == version_id,
-                                                                        Concept.kind.in_(("skill", "skill_group")))).all())
+    uri_of: dict[int, str] = {cid: uri for cid, uri in session.execute(
+        select(Concept.id, Concept.uri).where(Concept.version_id == version_id, Concept.kind.in_(("skill", "skill_group"))))}
     codes = {uri: code for uri, code in session.execute(
         select(Concept.uri, Concept.code).where(Concept.version_id == version_id, Concept.kind == "skill_group")) if code}
     parent: dict[str, str] = {}

@@ -2,6 +2,8 @@
 "trained somewhere else" into a clear message instead of a crash."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -9,6 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ..matching import Weights
+
+if TYPE_CHECKING:
+    from .reranker import LearnedScorer
 
 
 class ArtifactError(RuntimeError):
@@ -21,7 +26,7 @@ class Trained:
     encoder: str | None  # the encoder spec, when the model brings its own (a fine-tuned one)
     weights: Weights | None
     head: np.ndarray | None
-    scorer: object | None
+    scorer: LearnedScorer | None
 
 
 def _minor(version: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..surface_forms import split_gendered
@@ -115,7 +116,7 @@ _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÀ-Ý][\wÀ-ÿ'’]+")
 _NUMBERS = re.compile(r"\d[\d .\-/]{4,}\d")
 
 
-def pseudonymise(text: str, names: list[str] = ()) -> str:
+def pseudonymise(text: str, names: Sequence[str] = ()) -> str:
     """Drop what can name a person from a narrative kept for training: the names the service knows,
     capitalised words inside sentences (names, places) and long digit runs (phones, file numbers)."""
     for name in names:

@@ -29,7 +29,7 @@ def finetune(base: str, examples: list[Example], tax, out_dir: Path, epochs: int
         try:
             from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
         except ImportError:  # sentence-transformers < 5.x
-            from sentence_transformers.losses import MultipleNegativesRankingLoss
+            from sentence_transformers.losses import MultipleNegativesRankingLoss  # type: ignore[no-redef]
     except ImportError as exc:
         raise EncoderError("fine-tuning needs sentence-transformers and datasets: pip install 'skillmatch[train]'") from exc
     path = resolve_st_path(base)
@@ -58,7 +58,7 @@ def ir_evaluation(model_dir: Path, examples: list[Example], tax, name: str = "es
     try:
         from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
     except ImportError:  # sentence-transformers < 5.x
-        from sentence_transformers.evaluation import InformationRetrievalEvaluator
+        from sentence_transformers.evaluation import InformationRetrievalEvaluator  # type: ignore[no-redef]
 
     queries = {f"q{i}": e.text for i, e in enumerate(examples) if e.positive}
     if not queries:

@@ -35,6 +35,9 @@ class ProjectionHead:
     seed: int = 0
     W_: np.ndarray = field(init=False, repr=False)
     history_: list = field(init=False, repr=False)
+    # the share of W_ kept (chosen on validation examples by the training run) and what each share scored
+    shrink_: float = field(init=False, repr=False)
+    validation_: dict = field(init=False, repr=False)
 
     def fit(self, Q: np.ndarray, targets: np.ndarray, prototypes: np.ndarray, checkpoint: Path | None = None,
             progress: Callable[[int, int], None] | None = None) -> ProjectionHead:
@@ -76,6 +79,7 @@ class ProjectionHead:
             if progress:
                 progress(epoch + 1, self.epochs)
         self.W_ = W.detach().numpy().astype(np.float32)
+        self.shrink_, self.validation_ = 1.0, {}
         return self
 
     def transform(self, Q: np.ndarray) -> np.ndarray:

@@ -64,7 +64,7 @@ def cross_validate(pool: CandidatePool, examples: list[Example], narrative_queri
     examples and the other folds, reading a memory of the other folds only."""
     rng = np.random.default_rng(seed)
     parts = np.array_split(rng.permutation(narrative_queries), folds)
-    learned = {a: [] for a in alphas}
+    learned: dict[float, list[np.ndarray]] = {a: [] for a in alphas}
     fused, test_rows = [], []
     for k, test_q in enumerate(parts):
         train_narr = np.setdiff1d(narrative_queries, test_q)

@@ -67,7 +67,7 @@ class LearnedPathway(PathwayRules):
     classes_: list = field(init=False, repr=False)
     sklearn_version_: str = field(init=False, repr=False)
 
-    def fit(self, X: np.ndarray | list, y: np.ndarray | list) -> LearnedPathway:
+    def fit(self, X: np.ndarray | list | None = None, y: np.ndarray | list | None = None) -> LearnedPathway:
         import sklearn
         from sklearn.tree import DecisionTreeClassifier
 

@@ -49,7 +49,7 @@ def train_pathway(settings, session, created_by: str | None = None, before=None)
         registry.remove_staging(staged)
         raise
     serving = registry.serving("pathway")
-    current = rules if serving == BUILTIN else load_pathway(registry.get(serving).path)
+    current = rules if serving == BUILTIN else load_pathway(registry.get(serving).folder)
     registry.set_metrics(serving, name, {"accuracy": round(pathway_accuracy(current, X[cut:], y[cut:]), 4), "n": len(y) - cut})
     return info
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -75,8 +75,8 @@ def memory_columns(codes: list[str | None], best_sim: dict[str, float], vote: di
     """``example_best`` and ``example_vote`` of candidates of these ISCO groups (a group with no
     example takes the text's lowest similarity to any group, so it neither wins nor loses)."""
     floor = min(best_sim.values()) if best_sim else 0.0
-    return (np.asarray([best_sim.get(c, floor) for c in codes], dtype=np.float32),
-            np.asarray([vote.get(c, 0.0) for c in codes], dtype=np.float32))
+    return (np.asarray([best_sim.get(c or "", floor) for c in codes], dtype=np.float32),
+            np.asarray([vote.get(c or "", 0.0) for c in codes], dtype=np.float32))
 
 
 def __getattr__(name: str):  # noqa: ANN202 - scorers pickled before the ranker had its own module
@@ -134,7 +134,7 @@ class LearnedScorer:
     def save(self, path: Path) -> None:
         """Plain arrays (``.npz``), no pickle: loadable by any scikit-learn version, or none."""
         m = self.model_
-        arrays = {"mean": m.mean_, "scale": m.scale_, "coef": np.ravel(m.coef_),
+        arrays: dict[str, Any] = {"mean": m.mean_, "scale": m.scale_, "coef": np.ravel(m.coef_),
                   "anchor": np.asarray(-1 if m.anchor is None else m.anchor), "features": np.asarray(self.features),
                   "candidates": np.asarray(self.candidates), "alpha": np.asarray(self.alpha),
                   "sklearn_version": np.asarray(self.sklearn_version_)}

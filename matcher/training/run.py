@@ -76,7 +76,7 @@ def heldout_narratives(tax: Taxonomy, kind: str, seed: int = 0, holdout: float =
     _, test = esco_examples(tax, seed=seed, holdout=holdout)
     pick = [e for e in test if e.isco and (e.kind == "alt_label" if kind == "titles" else e.kind in ("skills", "title_skills"))]
     random.Random(seed).shuffle(pick)
-    return [Narrative(f"{kind}-{i}", e.language, e.text, [e.isco]) for i, e in enumerate(pick[:limit])]
+    return [Narrative(f"{kind}-{i}", e.language, e.text, [e.isco or ""]) for i, e in enumerate(pick[:limit])]
 
 
 def load_model(settings: Settings, tax: Taxonomy, model_id: str, registry: Registry | None = None) -> SkillMatcher:
@@ -171,7 +171,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
             head = _train_head(base, train_ex + [e for e in outcomes if e.positive], config, run_dir, progress)
             head.save(staged / "head.npz")
             base.head_ = head.W_
-            head_info = {"shrink": getattr(head, "shrink_", 1.0), "validation_mrr_hit1": getattr(head, "validation_", {}),
+            head_info = {"shrink": head.shrink_, "validation_mrr_hit1": head.validation_,
                          "loss_per_epoch": head.history_}
         if "scorer" in config.kind:
             scorer, cv = _train_scorer(base, train_ex, outcomes, config, run_dir, progress)
@@ -238,7 +238,9 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
     else:
         parts = []
         for i in range(0, len(fit_ex), 256):
-            parts.append(matcher.encode_units([e.text for e in fit_ex[i:i + 256]]))
+            vectors = matcher.encode_units([e.text for e in fit_ex[i:i + 256]])
+            assert vectors is not None  # a dense encoder (checked when the run starts)
+            parts.append(vectors)
             progress("encoding examples", min(i + 256, len(fit_ex)), len(fit_ex))
         Q = np.vstack(parts)
         np.save(cache, Q)
