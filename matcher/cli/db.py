@@ -1,15 +1,11 @@
 """`skillmatch db`: the database schema."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from .app import app
 from .common import fail, out, settings
 
-if TYPE_CHECKING:
-    pass
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from .app import app
 from .common import metrics_table, fail, load_taxonomy, matcher_for, out, progress_bar, registry_model, sessions, settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def _eval_set(eval_spec: str, since: Optional[str], taxonomy):  # noqa: ANN001, ANN202

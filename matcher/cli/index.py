@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from .app import app
 from .common import fail, matcher_for, out, progress_bar
 
-if TYPE_CHECKING:
-    pass
 
 index_app = typer.Typer(help="Search indexes of the matcher.", no_args_is_help=True)
 app.add_typer(index_app, name="index")

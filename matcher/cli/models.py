@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -10,8 +10,6 @@ from rich.table import Table
 from .app import app
 from .common import cli_actor, fail, out, sessions, settings
 
-if TYPE_CHECKING:
-    pass
 
 models_app = typer.Typer(help="Trained model versions: list, show, promote, roll back.", no_args_is_help=True)
 app.add_typer(models_app, name="models")

@@ -1,16 +1,13 @@
 """`skillmatch serve`: the HTTP API under uvicorn."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from ..settings import SettingsError
 from .app import app
 from .common import fail, settings
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command("serve")

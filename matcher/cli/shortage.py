@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from .app import app
 from .common import fail, out, sessions
 
-if TYPE_CHECKING:
-    pass
 
 shortage_app = typer.Typer(help="Labour-shortage signals.", no_args_is_help=True)
 app.add_typer(shortage_app, name="shortage")

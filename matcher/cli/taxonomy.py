@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -10,8 +10,6 @@ from rich.table import Table
 from .app import app
 from .common import console, fail, out, progress_bar, sessions
 
-if TYPE_CHECKING:
-    pass
 
 taxonomy_app = typer.Typer(help="ESCO taxonomy versions.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 import typer
 
 from .app import app
 from .common import metrics_table, fail, load_taxonomy, out, progress_bar, sessions, settings
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command("train")

@@ -1,15 +1,13 @@
 """`skillmatch users create`: users and their organisations."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from .app import app
 from .common import fail, out, sessions
 
-if TYPE_CHECKING:
-    pass
 
 users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
