@@ -62,13 +62,13 @@ def first_pass_check(matcher: SkillMatcher, narratives: Path) -> dict[str, tuple
     units whose 10 best concepts carry exactly the exact scan's scores."""
     index = matcher.index_
     texts = [json.loads(line)["text"] for line in narratives.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [matcher.encode_units([u.text for u in narrative_units(text)]) for text in texts]  # once, for both kinds
     out = {}
     for kind, table, dense, codes in (("occupations", index.occupations, index.occ_dense, index.occ_codes),
                                       ("skills", index.skills, index.skill_dense, index.skill_codes)):
         recall, same, n = [], [], 0
-        for text in texts:
-            q = matcher.encode_units([u.text for u in narrative_units(text)])
-            blocks = table.select(matcher.service_languages)
+        blocks = table.select(matcher.service_languages)
+        for q in queries:
             exact = table.per_concept_max(table.scores(dense, q, blocks, None, 0), blocks)
             fast = table.per_concept_max(table.scores(dense, q, blocks, codes, RESCORE), blocks)
             for e, f in zip(exact, fast):
