@@ -9,12 +9,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from matcher.db.people_models import Organisation, User
-from matcher.services import users
-from matcher.services.errors import Conflict, ServiceError
-
-from .i18n import translator
-from .pages import _actor, _lang, _render
+from api.i18n import translator
+from api.pages import _actor, _lang, _render
+from matcher.accounts import users
+from matcher.accounts.models import Organisation, User
+from matcher.errors import Conflict, ServiceError
 
 router = APIRouter(include_in_schema=False)
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
@@ -129,10 +128,9 @@ def _query(**values: object) -> str:
 @router.post("/admin/taxonomy/imports")
 def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
     actor = _actor(request, "admin")
-    from matcher.services.audit import record
-    from matcher.services.taxonomy_jobs import start_import
-
-    from .routes.admin import save_uploads, upload_folder
+    from api.routes.admin import save_uploads, upload_folder
+    from matcher.accounts.audit import record
+    from matcher.taxonomy.jobs import start_import
 
     paths = save_uploads(request.app.state.settings, files)
     job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),

@@ -5,16 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from matcher.registry import Registry
-from matcher.services import models as model_service
-from matcher.services.audit import record
-from matcher.services.errors import ServiceError
-from matcher.services.network import measure_stats
-from matcher.services.persons import DECISION_STATUSES, outcome_stats
-from matcher.services.reports import FORMATS, REPORTS, frame_bytes, organisation_names, report_frame
-from matcher.shortage import latest_signals
-
-from .pages import _actor, _render
+from api.pages import _actor, _render
+from matcher.accounts.audit import record
+from matcher.errors import ServiceError
+from matcher.network.service import measure_stats
+from matcher.people.service import DECISION_STATUSES, outcome_stats
+from matcher.registry import service as model_service
+from matcher.registry.store import Registry
+from matcher.reports.service import FORMATS, REPORTS, frame_bytes, organisation_names, report_frame
+from matcher.vacancies.shortage import latest_signals
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +97,7 @@ def analyst_rollback(request: Request) -> Response:
 def analyst_train(request: Request, kind: str = Form("head", max_length=20),
                   examples: int = Form(1600, ge=50, le=20_000)) -> Response:
     actor = _actor(request, "analyst")
-    from matcher.services.training_jobs import start_training
+    from matcher.training.jobs import start_training
 
     if kind not in ("scorer", "head", "scorer+head", "pathway"):
         return _render(request, "message.html", {"message": f"unknown kind {kind!r}", "back": "/analyst"}, 422, actor)

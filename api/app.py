@@ -1,23 +1,23 @@
 """The FastAPI application: ``create_app(settings)``; ``skillmatch serve`` runs it under uvicorn."""
 from __future__ import annotations
 
+import logging
 from collections.abc import MutableMapping
 from typing import Any
-import logging
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from matcher.db.service import open_database
-from matcher.services.login_guard import LoginGuard
+from api import admin_pages, analyst_pages, employer_pages, errors, pages
+from api.browser_security import BrowserSecurity
+from api.routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
+from api.security import resolve_secret
+from api.state import MatcherState
+from matcher.accounts.login_guard import LoginGuard
+from matcher.db.database import open_database
 from matcher.settings import Settings, get_settings
-
-from . import admin_pages, analyst_pages, employer_pages, errors, pages
-from .browser_security import BrowserSecurity
-from .routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
-from .security import resolve_secret
-from .state import MatcherState, RankerState
+from matcher.vacancies.ranking import RankerCache
 
 API = "/api/v1"
 
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     app.state.secret = secret
     app.state.sessions = sessions
     app.state.matcher = MatcherState(settings)
-    app.state.ranker = RankerState()
+    app.state.ranker = RankerCache()
     app.state.login_guard = LoginGuard(settings)
     errors.install(app)
     for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, models.router, vacancies.router,

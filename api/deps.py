@@ -1,8 +1,6 @@
 """FastAPI dependencies: settings, a database session, the acting user, the matcher."""
 from __future__ import annotations
 
-import logging
-
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -11,14 +9,15 @@ from fastapi import Path as FastAPIPath
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from matcher.db.people_models import User
-from matcher.services.actors import Actor
-from matcher.services.users import actor_for, token_revoked, user_for_api_key
+from api.security import token_claims
+from api.state import MatcherState
+from matcher.accounts.actors import Actor
+from matcher.accounts.models import User
+from matcher.accounts.users import actor_for, token_revoked, user_for_api_key
+from matcher.matching.matcher import SkillMatcher
+from matcher.pathway.serving import serving_pathway
+from matcher.registry.store import Registry
 from matcher.settings import Settings
-from matcher.skill_matcher import SkillMatcher
-
-from .security import token_claims
-from .state import MatcherState
 
 PathId = Annotated[int, FastAPIPath(ge=1, le=2_147_483_647, description="id")]
 KeyPrefix = Annotated[str, FastAPIPath(pattern="^[0-9a-f]{8}$", description="the 8 characters after sk_ of an API key")]
@@ -86,24 +85,15 @@ Matcher = Annotated[SkillMatcher, Depends(get_matcher)]
 
 
 def get_rules(request: Request):  # noqa: ANN201
-    """The serving pathway estimator: the rules from settings, or a promoted one learned from outcomes."""
-    from matcher.registry import BUILTIN, Registry
-    from matcher.training.pathway_train import load_pathway, rules_from
-
+    """The serving pathway estimator, kept until the registry's serving versions change."""
     s: Settings = request.app.state.settings
     registry = Registry(s.registry_dir)
     stamp = registry.serving_stamp()
     cached = getattr(request.app.state, "pathway_model", None)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    serving = registry.serving("pathway")
-    try:
-        model = rules_from(s) if serving == BUILTIN else load_pathway(registry.get(serving).folder)
-    except Exception:  # a promoted estimator that cannot load here: the rules serve, the log says why
-        logging.getLogger("skillmatch.api").exception("pathway model %s cannot be loaded; the rules serve", serving)
-        model = rules_from(s)
-    request.app.state.pathway_model = (stamp, model)
-    return model
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, serving_pathway(s, registry))
+        request.app.state.pathway_model = cached
+    return cached[1]
 
 
 Employer = Annotated[Actor, Depends(require("employer"))]

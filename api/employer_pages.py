@@ -7,11 +7,10 @@ from datetime import date
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from matcher.services.errors import ServiceError
-from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
-
-from .deps import PathId
-from .pages import _actor, _lang, _render
+from api.deps import PathId
+from api.pages import _actor, _lang, _render
+from matcher.errors import ServiceError
+from matcher.vacancies.service import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from matcher.matching import MatchInputError
-from matcher.services.errors import ServiceError
+from matcher.errors import ServiceError
+from matcher.matching.scoring import MatchInputError
 
 log = logging.getLogger("skillmatch.api")
 

@@ -13,19 +13,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from matcher.db.people_models import User
-from matcher.services import guidance
-from matcher.services import persons as svc
-from matcher.services.actors import Actor
-from matcher.langid import language_code
-from matcher.services.errors import Invalid, ServiceError
-from matcher.services.users import actor_for, revoke_token
-
-from .card_words import NAMES as CARD_LANGUAGE_NAMES
-from .deps import PathId, get_rules, user_for_token
-from .i18n import translator
-from .routes.auth import client_address
-from .security import create_token, token_claims
+from api.card_words import NAMES as CARD_LANGUAGE_NAMES
+from api.deps import PathId, get_rules, user_for_token
+from api.i18n import translator
+from api.routes.auth import client_address
+from api.security import create_token, token_claims
+from matcher.accounts.actors import Actor
+from matcher.accounts.models import User
+from matcher.accounts.users import actor_for, revoke_token
+from matcher.errors import Invalid, ServiceError
+from matcher.matching.langid import language_code
+from matcher.people import service as svc
+from matcher.people.card import card as person_card
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -243,8 +242,8 @@ async def _person_page(request: Request, actor: Actor, person_id: int, max_km: f
             return _render(request, "message.html", {"message": translator(_lang(request))("not_found")}, 404, actor)
         card = None
         if profiles and matcher is not None:
-            ranker = request.app.state.ranker.get(db, matcher)
-            card = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request),
+            ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
+            card = await run_in_threadpool(person_card, db, actor, person_id, matcher, ranker, get_rules(request),
                                            min(max(max_km, 1.0), 2000.0))
     profile = profiles[-1] if profiles else None
     if form is None:
@@ -332,15 +331,15 @@ async def operator_card(request: Request, person_id: PathId,
     actor = _actor(request, "operator")
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
-        ranker = request.app.state.ranker.get(db, matcher)
-        data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
+        ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
+        data = await run_in_threadpool(person_card, db, actor, person_id, matcher, ranker, get_rules(request))
     return render_card(request, data, _lang(request), person_lang)
 
 
 def render_card(request: Request, data: dict, lang: str, person_lang: str | None = None) -> Response:
     """The printable profiling card, for the page and for the API's ``format=html``: in the page's
     language and, side by side, in the person's (asked for, else the narrative's or a spoken one)."""
-    from .card_words import CARD_WORDS, RTL, person_language
+    from api.card_words import CARD_WORDS, RTL, person_language
 
     second = person_language(data["profile"], lang, person_lang)
     matcher = request.app.state.matcher.get()

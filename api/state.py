@@ -6,9 +6,9 @@ import os
 import threading
 import time
 
-from matcher.db.service import open_database
+from matcher.db.database import open_database
+from matcher.matching.matcher import SkillMatcher
 from matcher.settings import Settings
-from matcher.skill_matcher import SkillMatcher
 from matcher.taxonomy.snapshot import load_taxonomy_cached
 
 log = logging.getLogger("skillmatch.api")
@@ -26,7 +26,7 @@ class MatcherState:
         self._stamp = None  # the registry's serving stamp the loaded matcher follows
 
     def registry(self):  # noqa: ANN201
-        from matcher.registry import Registry
+        from matcher.registry.store import Registry
 
         return Registry(self.settings.registry_dir)
 
@@ -40,7 +40,7 @@ class MatcherState:
         self._checked = now
         from sqlalchemy import select
 
-        from matcher.db.taxonomy_models import TaxonomyVersion
+        from matcher.taxonomy.models import TaxonomyVersion
 
         active = session.scalar(select(TaxonomyVersion.id).where(TaxonomyVersion.is_active.is_(True)))
         current = self.get()
@@ -116,28 +116,3 @@ class MatcherState:
     def get(self) -> SkillMatcher | None:
         with self._lock:
             return self.matcher
-
-
-class RankerState:
-    """The open vacancies in memory, rebuilt when they change (checked cheaply per request)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._version: tuple | None = None
-        self._taxonomy_key: str | None = None
-        self._ranker = None
-
-    def get(self, session, matcher):  # noqa: ANN001, ANN201
-        from matcher.db.vacancy_models import Vacancy
-        from matcher.shortage import latest_signals
-        from matcher.vacancies import VacancyRanker, vacancies_version
-        from sqlalchemy import select
-
-        signals = latest_signals(session)
-        version = vacancies_version(session) + (tuple(sorted(signals.items())),)
-        with self._lock:
-            if self._ranker is None or version != self._version or matcher.taxonomy_.key != self._taxonomy_key:
-                rows = list(session.scalars(select(Vacancy).where(Vacancy.status == "open")))
-                self._ranker = VacancyRanker().fit(rows, matcher.taxonomy_, signals)
-                self._version, self._taxonomy_key = version, matcher.taxonomy_.key
-            return self._ranker

@@ -4,7 +4,7 @@
     python bench/benchmarks.py --split tune --set dense_same_language=true   # a choice, made on tune splits
 
 Uses the settings (SKILLMATCH_DATA_DIR, SKILLMATCH_MODEL_DIR) and the index built by `skillmatch
-index build`. A variant (--set NAME=VALUE, a field of matcher.matching.Weights) may be measured on
+index build`. A variant (--set NAME=VALUE, a field of matcher.matching.scoring.Weights) may be measured on
 the tune splits to choose it; the report splits only say what the chosen model does.
 """
 from __future__ import annotations
@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     from matcher.benchmarks.report import DEFAULT_SETS, markdown, run_benchmarks, table_rows
     from matcher.benchmarks.sets import SETS
-    from matcher.db.service import open_database
+    from matcher.db.database import open_database
+    from matcher.matching.matcher import SkillMatcher
     from matcher.settings import get_settings
-    from matcher.skill_matcher import SkillMatcher
-    from matcher.taxonomy.model import load_taxonomy
+    from matcher.taxonomy.in_memory import load_taxonomy
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sets", nargs="*", default=DEFAULT_SETS)

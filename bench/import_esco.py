@@ -20,7 +20,7 @@ from pathlib import Path
 CHILD = """
 import json, sys, time, resource
 from pathlib import Path
-from matcher.db.service import open_database
+from matcher.db.database import open_database
 from matcher.settings import load_settings
 from matcher.taxonomy.esco_import import import_bundle
 s = load_settings(database_url=sys.argv[1])

@@ -80,11 +80,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     args = ap.parse_args()
 
-    from matcher.db.people_models import Profile
-    from matcher.db.service import open_database
-    from matcher.services.actors import Actor
-    from matcher.services.persons import create_person
-    from matcher.services.users import create_organisation, create_user
+    from matcher.accounts.actors import Actor
+    from matcher.accounts.users import create_organisation, create_user
+    from matcher.db.database import open_database
+    from matcher.people.models import Profile
+    from matcher.people.service import create_person
     from matcher.settings import get_settings, load_settings
     from matcher.taxonomy.esco_import import import_bundle
 

@@ -22,12 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database
-from matcher.embedding_cache import EmbeddingCache
-from matcher.evaluation import by_language, read_narratives, read_skill_gold, skill_metrics
+from matcher.benchmarks.evaluation import by_language, read_narratives, read_skill_gold, skill_metrics
+from matcher.db.database import open_database
+from matcher.matching.embedding_cache import EmbeddingCache
+from matcher.matching.matcher import SkillMatcher
 from matcher.settings import get_settings
-from matcher.skill_matcher import SkillMatcher
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.in_memory import load_taxonomy
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 

@@ -32,13 +32,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcher.db.service import open_database
-from matcher.dense_scan import RESCORE
-from matcher.index import SearchIndex, index_dir
-from matcher.matching import narrative_units
+from matcher.db.database import open_database
+from matcher.matching.dense_scan import RESCORE
+from matcher.matching.index import SearchIndex, index_dir
+from matcher.matching.matcher import SkillMatcher
+from matcher.matching.scoring import narrative_units
 from matcher.settings import get_settings
-from matcher.skill_matcher import SkillMatcher
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.in_memory import load_taxonomy
 
 NARRATIVES = [
     "Ho lavorato due anni in una pizzeria a Tunisi. Stendevo la pasta, preparavo le pizze e gestivo il forno a legna. "
@@ -101,7 +101,7 @@ def main() -> None:
     enc = matcher.encoder_
 
     # --- one match, warm ---
-    from matcher.units import split_units
+    from matcher.matching.units import split_units
 
     for text in NARRATIVES:
         matcher.match(text)

@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database
-from matcher.evaluation import evaluate_matcher as evaluate
-from matcher.evaluation import read_narratives
-from matcher.matching import Weights
-from matcher.registry import BUILTIN, Registry
+from matcher.benchmarks.evaluation import evaluate_matcher as evaluate
+from matcher.benchmarks.evaluation import read_narratives
+from matcher.db.database import open_database
+from matcher.matching.scoring import Weights
+from matcher.registry.store import BUILTIN, Registry
 from matcher.settings import get_settings
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.in_memory import load_taxonomy
 from matcher.training.run import TrainConfig, eval_name, load_model, train
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"

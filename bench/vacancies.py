@@ -19,12 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.db.service import open_database
-from matcher.db.vacancy_models import Vacancy
-from matcher.geo import gazetteer, resolve
+from matcher.db.database import open_database
 from matcher.settings import get_settings
-from matcher.taxonomy.model import load_taxonomy
-from matcher.vacancies import PersonEvidence, VacancyRanker
+from matcher.taxonomy.in_memory import load_taxonomy
+from matcher.vacancies.evidence import PersonEvidence
+from matcher.vacancies.geo import gazetteer, resolve
+from matcher.vacancies.models import Vacancy
+from matcher.vacancies.ranking import VacancyRanker
 
 
 def main() -> None:

@@ -17,12 +17,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from matcher.db.service import open_database
-    from matcher.evaluation import read_narratives
-    from matcher.registry import Registry
+    from matcher.benchmarks.evaluation import read_narratives
+    from matcher.db.database import open_database
+    from matcher.matching.matcher import SkillMatcher
+    from matcher.registry.store import Registry
     from matcher.settings import get_settings
-    from matcher.skill_matcher import SkillMatcher
-    from matcher.taxonomy.model import load_taxonomy
+    from matcher.taxonomy.in_memory import load_taxonomy
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file", type=Path)

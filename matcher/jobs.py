@@ -3,8 +3,8 @@ in a small JSON file per job, so that every service worker and page can follow t
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import threading
 import time
 import uuid

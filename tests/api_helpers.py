@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from matcher.services.actors import Actor
-from matcher.services.users import create_organisation, create_user
+from matcher.accounts.actors import Actor
+from matcher.accounts.users import create_organisation, create_user
 from matcher.taxonomy.esco_import import import_bundle
 
 PASSWORD = "correct horse battery"

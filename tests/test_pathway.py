@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from matcher.pathway import PathwayRules, PersonFacts, decide
+from matcher.pathway.rules import PathwayRules, PersonFacts, decide
 
 OCC = {
     "uri": "occ:cook", "label": "cuoco/cuoca", "isco_code": "5120",
@@ -72,11 +72,11 @@ def test_naming_the_job_as_done_means_an_internship_not_training():
 
 
 def test_a_match_marks_where_the_text_names_the_occupation(tmp_path):
-    from matcher.db.service import open_database
+    from matcher.db.database import open_database
+    from matcher.matching.matcher import SkillMatcher
     from matcher.settings import load_settings
-    from matcher.skill_matcher import SkillMatcher
     from matcher.taxonomy.esco_import import import_bundle
-    from matcher.taxonomy.model import load_taxonomy
+    from matcher.taxonomy.in_memory import load_taxonomy
 
     from .esco_bundle import COOK, write_bundle
 

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, select, text
 
 from api.app import BodyLimit, create_app
-from matcher.db.network_models import Internship, Measure, Referral
-from matcher.db.people_models import Decision, Person, PersonKey, Profile
-from matcher.services.users import create_organisation, create_user
+from matcher.accounts.users import create_organisation, create_user
+from matcher.network.models import Internship, Measure, Referral
+from matcher.people.models import Decision, Person, PersonKey, Profile
 
 from .api_helpers import CLI, PASSWORD, login, seed
 from .conftest import PG_URL
@@ -224,8 +224,8 @@ def test_the_engine_keeps_parameters_out_of_error_messages(settings):
 
 def test_two_profile_versions_saved_at_once_both_land(net):
     """The second writer reads the same max(version) as the first; it must take the next number."""
-    from matcher.services.actors import Actor
-    from matcher.services.persons import ProfileInput, add_profile
+    from matcher.accounts.actors import Actor
+    from matcher.people.service import ProfileInput, add_profile
 
     c, h, ids, p = net
     sessions = c.app.state.sessions
@@ -432,11 +432,11 @@ def test_text_is_sealed_and_erasure_deletes_the_key(net):
 
 
 def test_master_key_rotation_keeps_everything_readable(settings, bundle, tmp_path):
-    from matcher.db.service import open_database
+    from matcher.accounts.actors import Actor
+    from matcher.db.database import open_database
+    from matcher.people.service import ProfileInput, add_profile, create_person, list_persons
     from matcher.privacy.keys import new_master_key
     from matcher.privacy.rotation import rotate
-    from matcher.services.actors import Actor
-    from matcher.services.persons import ProfileInput, add_profile, create_person, list_persons
 
     old, new = new_master_key(), new_master_key()
     s_old = settings.model_copy(update={"master_key": old})

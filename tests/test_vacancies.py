@@ -1,27 +1,28 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher.db.vacancy_models import Vacancy
-from matcher.geo import PlaceError, resolve
-from matcher.shortage import ShortageFileError, parse_shortage_csv
-from matcher.taxonomy.model import Taxonomy
-from matcher.vacancies import PersonEvidence, VacancyRanker
+from matcher.taxonomy.in_memory import Taxonomy
+from matcher.vacancies.evidence import PersonEvidence
+from matcher.vacancies.geo import PlaceError, resolve
+from matcher.vacancies.models import Vacancy
+from matcher.vacancies.ranking import VacancyRanker
+from matcher.vacancies.shortage import ShortageFileError, parse_shortage_csv
 
 from .api_helpers import login, seed
 from .esco_bundle import BRICKLAYER, COOK, skill
-from pathlib import Path
 
 _ESCO = os.environ.get("SKILLMATCH_TEST_ESCO_DIR")
 SHARED = (Path(_ESCO).parent if _ESCO else Path(__file__).resolve().parent.parent.parent / "shared" / "data") / "shortage"
 
 
 def tiny_taxonomy() -> Taxonomy:
-    from matcher.taxonomy.model import ConceptRecord
+    from matcher.taxonomy.in_memory import ConceptRecord
 
     occ = {COOK: ConceptRecord(COOK, "occupation", "5120", preferred={"it": "cuoco"}),
            BRICKLAYER: ConceptRecord(BRICKLAYER, "occupation", "7112", preferred={"it": "muratore"})}
@@ -112,7 +113,7 @@ def test_an_excelsior_style_workbook_reads_with_sheet_header_row_columns_and_per
     province and period for the whole sheet given as options."""
     import pandas as pd
 
-    from matcher.shortage import ShortageOptions, read_shortage_table
+    from matcher.vacancies.shortage import ShortageOptions, read_shortage_table
 
     path = tmp_path / "excelsior_2025_10.xlsx"
     with pd.ExcelWriter(path) as xl:
@@ -140,8 +141,8 @@ def test_shortage_import_cli_reports_all_errors_and_knows_a_file_it_has_seen(set
 
     from sqlalchemy import func, select
 
-    from matcher.db.service import open_database
-    from matcher.db.vacancy_models import ShortageSignal
+    from matcher.db.database import open_database
+    from matcher.vacancies.models import ShortageSignal
 
     env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from matcher.services.users import create_organisation, create_user
+from matcher.accounts.users import create_organisation, create_user
 from matcher.taxonomy.esco_import import import_bundle
 
 from .api_helpers import CLI, PASSWORD

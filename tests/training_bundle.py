@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .esco_bundle import (BROADER_HEADER, DISTRACTORS, E, ISCO_HEADER, OCC_HEADER, REL_HEADER, SKILL_HEADER, _write)
+from .esco_bundle import BROADER_HEADER, DISTRACTORS, ISCO_HEADER, OCC_HEADER, REL_HEADER, SKILL_HEADER, E, _write
 
 # (isco, en label, en alternatives, it label, it alternatives, description, essential skills)
 OCCUPATIONS = [

@@ -2,21 +2,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy import select
 
-from matcher.db.people_models import Organisation, User
-from matcher.services import audit, users
+from api.deps import DB, Admin, KeyPrefix, PathId, require
+from matcher.accounts import audit, users
+from matcher.accounts.actors import Actor
+from matcher.accounts.models import Organisation, User
+from matcher.accounts.schemas import (
+    ApiKeyInfo,
+    ApiKeyPublic,
+    AuditEventPublic,
+    OrganisationCreate,
+    OrganisationPublic,
+    UserCreate,
+    UserPublic,
+)
 from matcher.taxonomy.esco_import import activate_version, list_versions
-
-from matcher.services.actors import Actor
-
-from ..deps import DB, Admin, KeyPrefix, PathId, require
-from ..schemas import (ApiKeyInfo, ApiKeyPublic, AuditEventPublic, OrganisationCreate, OrganisationPublic, TaxonomyVersionPublic,
-                       UserCreate, UserPublic)
+from matcher.taxonomy.schemas import TaxonomyVersionPublic
 
 router = APIRouter(tags=["admin"])
 
@@ -167,7 +172,7 @@ def import_taxonomy(request: Request, db: DB, actor: Admin, files: list[UploadFi
                     version: str = Form("unspecified", max_length=64)) -> dict:
     """Upload an ESCO CSV bundle (ZIP or CSV files, one or more languages): imported, then indexed,
     in the background; follow it at /jobs/{job_id}."""
-    from matcher.services.taxonomy_jobs import start_import
+    from matcher.taxonomy.jobs import start_import
 
     paths = save_uploads(request.app.state.settings, files)
     job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),

@@ -6,14 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from matcher.db.people_models import User
-from matcher.services import users
-from matcher.services.actors import Actor
-from matcher.services.login_guard import WRONG
-
-from ..deps import DB, KeyPrefix, current_actor, oauth2
-from ..schemas import ApiKeyInfo, ApiKeyPublic, Me, Token
-from ..security import create_token, token_claims
+from api.deps import DB, KeyPrefix, current_actor, oauth2
+from api.security import create_token, token_claims
+from matcher.accounts import users
+from matcher.accounts.actors import Actor
+from matcher.accounts.login_guard import WRONG
+from matcher.accounts.models import User
+from matcher.accounts.schemas import ApiKeyInfo, ApiKeyPublic, Me, Token
 
 router = APIRouter(tags=["auth"])
 Current = Annotated[Actor, Depends(current_actor)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from matcher.services import guidance
-from matcher.shortage import latest_signals
-
-from ..deps import PathId, DB, Matcher, Operator, get_rules
-from ..pages import render_card
+from api.deps import DB, Matcher, Operator, PathId, get_rules
+from api.pages import render_card
+from matcher.people.card import card as person_card
+from matcher.vacancies.ranking import candidates_for, rank_vacancies_for
+from matcher.vacancies.shortage import latest_signals
 
 router = APIRouter(tags=["guidance"])
 
@@ -23,8 +23,8 @@ async def profiling_card(person_id: PathId, request: Request, db: DB, actor: Ope
     for each, and nearby vacancies. ``format=html`` gives a document that prints cleanly, in
     ``lang`` and, side by side, in the person's language (``person_lang``, else the narrative's or
     a language the person speaks, where the card has wording in it; ``none``: one language only)."""
-    ranker = request.app.state.ranker.get(db, matcher)
-    data = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request), max_km)
+    ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
+    data = await run_in_threadpool(person_card, db, actor, person_id, matcher, ranker, get_rules(request), max_km)
     if format == "html":
         return render_card(request, data, lang, person_lang)
     return data
@@ -35,8 +35,8 @@ async def vacancies_for_person(person_id: PathId, request: Request, db: DB, acto
                                max_km: float | None = Query(None, gt=0, le=2000), top_k: int = Query(20, ge=1, le=200)) -> list[dict]:
     """Open vacancies ranked for the person: fit x shortage boost x distance decay, each factor shown,
     with the pathway for the vacancy's occupation and the skills to observe if an internship is advised."""
-    ranker = request.app.state.ranker.get(db, matcher)
-    return await run_in_threadpool(guidance.rank_vacancies_for, db, actor, person_id, matcher, ranker, get_rules(request),
+    ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
+    return await run_in_threadpool(rank_vacancies_for, db, actor, person_id, matcher, ranker, get_rules(request),
                                    max_km, top_k)
 
 
@@ -44,4 +44,4 @@ async def vacancies_for_person(person_id: PathId, request: Request, db: DB, acto
 def candidates(vacancy_id: PathId, request: Request, db: DB, actor: Operator, matcher: Matcher,
                top_k: int = Query(20, ge=1, le=200)) -> dict:
     """Reverse ranking, for operators only: the people of their organisation who fit the vacancy."""
-    return guidance.candidates_for(db, actor, vacancy_id, matcher, get_rules(request), latest_signals(db), top_k)
+    return candidates_for(db, actor, vacancy_id, matcher, get_rules(request), latest_signals(db), top_k)

@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
-from matcher.services import guidance
-from matcher.services import persons as svc
-from matcher.services.actors import Actor
-
-from ..deps import DB, Matcher, get_rules, require
-from ..schemas import MatchPublic, MatchRequest
+from api.deps import DB, Matcher, get_rules, require
+from matcher.accounts.actors import Actor
+from matcher.matching.schemas import MatchPublic, MatchRequest
+from matcher.pathway.service import pathways
+from matcher.people import service as svc
+from matcher.people.standing import facts_for
 
 router = APIRouter(tags=["matches"])
 
@@ -37,8 +37,8 @@ async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Ma
     paths = None
     if person is not None and profile is not None:
         assert result.model_version is not None and result.taxonomy_version is not None  # a served match carries both
-        facts = guidance.facts_for(db, person, profile)
-        paths = await run_in_threadpool(guidance.pathways, matcher, payload, facts, get_rules(request))
+        facts = facts_for(db, person, profile)
+        paths = await run_in_threadpool(pathways, matcher, payload, facts, get_rules(request))
         stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version, paths)
         match_id = stored.id
     return MatchPublic(id=match_id, pathways=paths, **payload)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from matcher.registry import BUILTIN, Registry, RegistryError
-from matcher.services import models as model_service
-from matcher.services.training_jobs import start_training
-
-from ..deps import DB, Analyst
-from ..schemas import PromoteRequest, RollbackRequest, TrainRequest
+from api.deps import DB, Analyst
+from matcher.registry import service as model_service
+from matcher.registry.schemas import PromoteRequest, RollbackRequest, TrainRequest
+from matcher.registry.store import BUILTIN, Registry, RegistryError
+from matcher.training.jobs import start_training
 
 router = APIRouter(tags=["analyst"])
 

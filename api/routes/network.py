@@ -7,14 +7,26 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
-from matcher.db.people_models import Organisation
-from matcher.services import guidance, network
-from matcher.services.actors import Actor
-from matcher.services.errors import NotFound
-
-from ..deps import DB, Analyst, Matcher, Operator, PathId, get_rules, require
-from ..schemas import (ConsentCreate, ConsentPublic, InternshipAssessmentCreate, InternshipCreate, InternshipPublic,
-                       MeasureCreate, MeasurePublic, OrganisationPublic, ReferralCreate, ReferralDecision, ReferralPublic)
+from api.deps import DB, Analyst, Matcher, Operator, PathId, get_rules, require
+from matcher.accounts.actors import Actor
+from matcher.accounts.models import Organisation
+from matcher.accounts.schemas import OrganisationPublic
+from matcher.errors import NotFound
+from matcher.network import service as network
+from matcher.network.schemas import (
+    ConsentCreate,
+    ConsentPublic,
+    InternshipAssessmentCreate,
+    InternshipCreate,
+    InternshipPublic,
+    MeasureCreate,
+    MeasurePublic,
+    ReferralCreate,
+    ReferralDecision,
+    ReferralPublic,
+)
+from matcher.people.card import card as person_card
+from matcher.people.standing import standing
 
 router = APIRouter(tags=["network"])
 
@@ -52,9 +64,9 @@ def _public(r, pseudonym: str | None = None, with_card: bool = False) -> Referra
 async def refer(person_id: PathId, body: ReferralCreate, request: Request, db: DB, actor: Operator, matcher: Matcher) -> ReferralPublic:
     """Refer a person to another organisation with the profiling card as it stands; needs the
     person's recorded consent for that recipient."""
-    ranker = request.app.state.ranker.get(db, matcher)
+    ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
     try:
-        card = await run_in_threadpool(guidance.card, db, actor, person_id, matcher, ranker, get_rules(request))
+        card = await run_in_threadpool(person_card, db, actor, person_id, matcher, ranker, get_rules(request))
     except NotFound as exc:
         if "no profile" in str(exc):
             card = None
@@ -93,7 +105,7 @@ def measures(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
 
 @router.post("/persons/{person_id}/measures", response_model=MeasurePublic, status_code=201)
 def add_measure(person_id: PathId, body: MeasureCreate, db: DB, actor: Operator):  # noqa: ANN201
-    from matcher.services.person_access import get_person
+    from matcher.people.access import get_person
 
     person = get_person(db, actor, person_id)
     return network.add_measure(db, actor, person, body.kind, body.outcome, body.on_date)
@@ -109,7 +121,7 @@ def _internship(i, pseudonym: str) -> InternshipPublic:  # noqa: ANN001
 def open_internship(person_id: PathId, body: InternshipCreate, request: Request, db: DB, actor: Operator,
                     matcher: Matcher) -> InternshipPublic:
     """Open an internship where the pathway advises one; the skills to observe default to the pathway's."""
-    from matcher.services.person_access import get_person
+    from matcher.people.access import get_person
 
     person = get_person(db, actor, person_id)
     if body.occupation_uri not in matcher.taxonomy_.occupations:
@@ -117,7 +129,7 @@ def open_internship(person_id: PathId, body: InternshipCreate, request: Request,
     skills = [s.model_dump() for s in body.skills_to_observe] if body.skills_to_observe is not None else None
     if skills is None:
         rules = get_rules(request)
-        p = guidance.standing(db, actor, person, matcher, rules).pathway(matcher, body.occupation_uri, rules)
+        p = standing(db, actor, person, matcher, rules).pathway(matcher, body.occupation_uri, rules)
         if p["pathway"] != "internship_validation":
             raise HTTPException(409, f"the pathway for this occupation is {p['pathway']}, not internship_validation: "
                                      + " ".join(p["reasons"]["en"]))

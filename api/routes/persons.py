@@ -3,14 +3,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Request, APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from matcher.services import persons as svc
-from matcher.services.actors import Actor
-
-from ..deps import PathId, DB, Operator, require
-from ..schemas import (DecisionCreate, DecisionPublic, ErasurePublic, PersonCreate, PersonPublic, ProfileCreate,
-                       ProfilePublic, StoredMatchPublic)
+from api.deps import DB, Operator, PathId, require
+from matcher.accounts.actors import Actor
+from matcher.people import service as svc
+from matcher.people.schemas import (
+    DecisionCreate,
+    DecisionPublic,
+    ErasurePublic,
+    PersonCreate,
+    PersonPublic,
+    ProfileCreate,
+    ProfilePublic,
+    StoredMatchPublic,
+)
 
 router = APIRouter(tags=["persons"])
 

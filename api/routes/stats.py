@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from matcher.services.persons import outcome_stats
-
-from ..deps import DB, Analyst
+from api.deps import DB, Analyst
+from matcher.people.service import outcome_stats
 
 router = APIRouter(tags=["analyst"])
 

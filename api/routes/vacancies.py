@@ -5,15 +5,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from matcher.services.actors import Actor
-from matcher.services.audit import record
-from matcher.services.reports import FORMATS
-from matcher.shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
-                              latest_signals, parse_columns, read_shortage_table)
-from matcher.vacancies import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
-
-from ..deps import PathId, DB, Analyst, Employer, require
-from ..schemas import ShortageImportPublic, VacancyCreate, VacancyPublic, VacancyUpdate
+from api.deps import DB, Analyst, Employer, PathId, require
+from matcher.accounts.actors import Actor
+from matcher.accounts.audit import record
+from matcher.reports.service import FORMATS
+from matcher.vacancies.schemas import ShortageImportPublic, VacancyCreate, VacancyPublic, VacancyUpdate
+from matcher.vacancies.service import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
+from matcher.vacancies.shortage import (
+    ShortageFileError,
+    ShortageOptions,
+    already_imported,
+    file_checksum,
+    import_shortage,
+    latest_signals,
+    parse_columns,
+    read_shortage_table,
+)
 
 router = APIRouter(tags=["vacancies"])
 Reader = Annotated[Actor, Depends(require("employer", "operator"))]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .published import published
-from .runner import ProgressFn, SetResult, queries, run_set
-from .sets import NARRATIVE, SETS, SKILL
+from matcher.benchmarks.published import published
+from matcher.benchmarks.runner import ProgressFn, SetResult, queries, run_set
+from matcher.benchmarks.sets import NARRATIVE, SETS, SKILL
 
 DEFAULT_SETS = ["melo-ita-it", "melo-ita-en", "melo-fra", "melo-esp", "melo-rou", "cp2011", "decorte-tech", "decorte-house",
                 "decorte-techwolf", "jobbert", "narratives-dev", "skills-dev"]

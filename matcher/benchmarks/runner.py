@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..matching import MatchInputError, build_result, check_text
-from .metrics import ranking_metrics, set_metrics
-from ..evaluation import EvalFileError
-from .sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
-from .splits import REPORT, check_purpose
+from matcher.benchmarks.evaluation import EvalFileError
+from matcher.benchmarks.metrics import ranking_metrics, set_metrics
+from matcher.benchmarks.sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
+from matcher.benchmarks.splits import REPORT, check_purpose
+from matcher.matching.scoring import MatchInputError, build_result, check_text
 
 ProgressFn = Callable[[str, int, int], None]
 

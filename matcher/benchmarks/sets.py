@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .splits import REPORT, TUNE, hash_split
+from matcher.benchmarks.splits import REPORT, TUNE, hash_split
 
 OCCUPATION, SKILL, NARRATIVE = "occupation", "skill", "narrative"
 
@@ -117,7 +117,7 @@ def _jobbert(root: Path, _eval: Path | None) -> list[Query]:
 
 def _narratives(file: str, split: str) -> Callable[[Path, Path | None], list[Query]]:
     def load(_root: Path, eval_dir: Path | None) -> list[Query]:
-        from ..evaluation import read_narratives
+        from matcher.benchmarks.evaluation import read_narratives
 
         if eval_dir is None:
             raise BenchmarkDataError(f"{file}: give the folder of the evaluation narratives with --eval-dir (../shared/eval)")
@@ -128,7 +128,7 @@ def _narratives(file: str, split: str) -> Callable[[Path, Path | None], list[Que
 
 def _skills_dev(_root: Path, eval_dir: Path | None) -> list[Query]:
     """Each narrative with its evidenced competences: the gold is every accepted skill URI."""
-    from ..evaluation import read_narratives, read_skill_gold
+    from matcher.benchmarks.evaluation import read_narratives, read_skill_gold
 
     if eval_dir is None:
         raise BenchmarkDataError("skills_dev.jsonl: give the folder of the evaluation narratives with --eval-dir (../shared/eval)")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import typer
 from sqlalchemy import select
 
-from .app import app
-from .common import fail, out, progress_bar, sessions
-from .users import users_app
-from ..services.actors import Actor
+from matcher.accounts.actors import Actor
+from matcher.cli.app import app
+from matcher.cli.common import fail, out, progress_bar, sessions
+from matcher.cli.users import users_app
 
 keys_app = typer.Typer(help="The master key that seals people's free text.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -15,7 +15,7 @@ CLI_ADMIN = Actor(None, "cli", "admin", None, "cli")
 
 
 def _user_id(session, username: str) -> int:  # noqa: ANN001
-    from ..db.people_models import User
+    from matcher.accounts.models import User
 
     uid = session.scalar(select(User.id).where(User.username == username))
     if uid is None:
@@ -26,7 +26,7 @@ def _user_id(session, username: str) -> int:  # noqa: ANN001
 @users_app.command("deactivate")
 def users_deactivate(username: str) -> None:
     """End every access of a user at once: its tokens and API keys are refused from now on."""
-    from ..services.users import set_active
+    from matcher.accounts.users import set_active
 
     with sessions()() as session:
         set_active(session, CLI_ADMIN, _user_id(session, username), False)
@@ -35,7 +35,7 @@ def users_deactivate(username: str) -> None:
 
 @users_app.command("activate")
 def users_activate(username: str) -> None:
-    from ..services.users import set_active
+    from matcher.accounts.users import set_active
 
     with sessions()() as session:
         set_active(session, CLI_ADMIN, _user_id(session, username), True)
@@ -45,8 +45,8 @@ def users_activate(username: str) -> None:
 @users_app.command("revoke-key")
 def users_revoke_key(prefix: str = typer.Argument(..., help="the 8 characters after sk_ of the key")) -> None:
     """Revoke an API key: it is refused from now on."""
-    from ..services.errors import ServiceError
-    from ..services.users import revoke_api_key
+    from matcher.accounts.users import revoke_api_key
+    from matcher.errors import ServiceError
 
     with sessions()() as session:
         try:
@@ -60,8 +60,8 @@ def users_revoke_key(prefix: str = typer.Argument(..., help="the 8 characters af
 def keys_rotate() -> None:
     """Re-wrap every person's data key under SKILLMATCH_MASTER_KEY (the old key given as
     SKILLMATCH_MASTER_KEY_PREVIOUS), seal text written before sealing, refresh file-number hashes."""
-    from ..privacy.keys import MasterKeyError
-    from ..privacy.rotation import rotate
+    from matcher.privacy.keys import MasterKeyError
+    from matcher.privacy.rotation import rotate
 
     with progress_bar() as bar, sessions()() as session:
         task = bar.add_task("keys", total=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import console
+from matcher.cli.common import console
 
 app = typer.Typer(help="skillmatch: informal competences to ESCO skills, occupations and vacancies.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .app import app
-from .common import fail, load_taxonomy, out, progress_bar, registry_model, settings
+from matcher.cli.app import app
+from matcher.cli.common import fail, load_taxonomy, out, progress_bar, registry_model, settings
 
 
 @app.command("benchmark")
@@ -25,9 +25,9 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
               output: Optional[Path] = typer.Option(None, "--output", help="also write the table to a .csv or .xlsx file")) -> None:
     """acc@1 / acc@5 / MRR (occupations, concept level), MRR / RP@5 (skills, as WorkRB), ISCO-4 for the
     narratives, with the published numbers of each set beside ours."""
-    from ..benchmarks.report import DEFAULT_SETS, HEADER, run_benchmarks, table_rows
-    from ..benchmarks.sets import SETS, BenchmarkDataError
-    from ..registry import Registry
+    from matcher.benchmarks.report import DEFAULT_SETS, HEADER, run_benchmarks, table_rows
+    from matcher.benchmarks.sets import SETS, BenchmarkDataError
+    from matcher.registry.store import Registry
 
     if list_sets:
         for bset in SETS.values():
@@ -40,7 +40,7 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     if split not in ("report", "tune"):
         fail("--split is report or tune")
     if output is not None:
-        from ..services.reports import output_problem
+        from matcher.reports.service import output_problem
 
         if problem := output_problem(output):
             fail(problem)
@@ -65,7 +65,7 @@ def benchmark(names: Optional[list[str]] = typer.Argument(None, help="sets to ru
     if output is not None:
         import pandas as pd
 
-        from ..services.reports import write_frame
+        from matcher.reports.service import write_frame
 
         write_frame(pd.DataFrame(rows, columns=list(HEADER)), output, "benchmarks")
         out.print(f"table written to {output}")

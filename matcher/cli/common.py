@@ -10,14 +10,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..settings import Settings, SettingsError, get_settings
+from matcher.settings import Settings, SettingsError, get_settings
 
 if TYPE_CHECKING:  # imported where used: `skillmatch --help` must not load numpy and the models
     from sqlalchemy.orm import sessionmaker
 
-    from ..services.actors import Actor
-    from ..skill_matcher import SkillMatcher
-    from ..taxonomy.model import Taxonomy
+    from matcher.accounts.actors import Actor
+    from matcher.matching.matcher import SkillMatcher
+    from matcher.taxonomy.in_memory import Taxonomy
 
 console = Console(stderr=True)
 out = Console()
@@ -39,7 +39,7 @@ def settings() -> Settings:
 
 
 def sessions() -> sessionmaker:
-    from ..db.service import open_database
+    from matcher.db.database import open_database
 
     try:
         return open_database(settings())
@@ -55,7 +55,7 @@ def progress_bar() -> Progress:
 
 
 def load_taxonomy() -> Taxonomy:
-    from ..taxonomy.snapshot import load_taxonomy_cached
+    from matcher.taxonomy.snapshot import load_taxonomy_cached
 
     with sessions()() as session:
         try:
@@ -66,10 +66,10 @@ def load_taxonomy() -> Taxonomy:
 
 def matcher_for(encoder: str | None, rebuild: bool = False, build_if_missing: bool = True, model: str = "builtin") -> SkillMatcher:
     """The matcher of a registry version (``serving``, ``builtin`` or an id) on the active taxonomy."""
-    from ..encoders import EncoderError
-    from ..index import StaleIndexError
-    from ..registry import BUILTIN, Registry, RegistryError
-    from ..skill_matcher import SkillMatcher
+    from matcher.matching.encoders import EncoderError
+    from matcher.matching.index import StaleIndexError
+    from matcher.matching.matcher import SkillMatcher
+    from matcher.registry.store import BUILTIN, Registry, RegistryError
 
     s = settings()
     taxonomy = load_taxonomy()
@@ -108,8 +108,8 @@ def metrics_table(title: str, metrics: dict) -> Table:
 
 def registry_model(s, taxonomy, registry, model: str):  # noqa: ANN001, ANN201
     """A registry version (`serving`, `builtin` or an id) fitted on the taxonomy, and its id."""
-    from ..training.artifacts import ArtifactError
-    from ..training.run import load_model
+    from matcher.matching.artifacts import ArtifactError
+    from matcher.training.run import load_model
 
     model_id = registry.serving("matcher") if model == "serving" else model
     try:
@@ -119,6 +119,6 @@ def registry_model(s, taxonomy, registry, model: str):  # noqa: ANN001, ANN201
 
 
 def cli_actor(command: str) -> Actor:
-    from ..services.actors import Actor
+    from matcher.accounts.actors import Actor
 
     return Actor(None, "cli", "analyst", None, command)

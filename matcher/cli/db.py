@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import typer
 
-from .app import app
-from .common import fail, out, settings
-
+from matcher.cli.app import app
+from matcher.cli.common import fail, out, settings
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -14,7 +13,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations."""
-    from ..db.migrate import current_revision, upgrade
+    from matcher.db.migrate import current_revision, upgrade
 
     url = settings().resolved_database_url
     try:

@@ -6,22 +6,22 @@ from typing import Optional
 
 import typer
 
-from .app import app
-from .common import metrics_table, fail, load_taxonomy, matcher_for, out, progress_bar, registry_model, sessions, settings
+from matcher.cli.app import app
+from matcher.cli.common import fail, load_taxonomy, matcher_for, metrics_table, out, progress_bar, registry_model, sessions, settings
 
 
 def _eval_set(eval_spec: str, since: Optional[str], taxonomy):  # noqa: ANN001, ANN202
     """A narratives JSONL file, ``titles``/``skills`` (ESCO examples held out of training) or
     ``outcomes`` (recorded outcomes since ``--since``, held out by time)."""
-    from ..evaluation import EvalFileError, read_narratives
-    from ..training.run import eval_name, heldout_narratives
+    from matcher.benchmarks.evaluation import EvalFileError, read_narratives
+    from matcher.training.run import eval_name, heldout_narratives
 
     if eval_spec in ("titles", "skills"):
         return f"esco-{eval_spec}-heldout", heldout_narratives(taxonomy, eval_spec)
     if eval_spec == "outcomes":
         from datetime import datetime
 
-        from ..training.outcomes import outcome_narratives
+        from matcher.training.outcomes import outcome_narratives
 
         if not since:
             fail("--eval outcomes needs --since YYYY-MM-DD: the outcomes recorded from that day on are the held-out set")
@@ -48,8 +48,8 @@ def evaluate(model: str = typer.Argument("serving", help="a model id from `skill
              encoder: Optional[str] = typer.Option(None, help="evaluate the untrained matcher with this encoder instead"),
              save: bool = typer.Option(True, help="keep the metrics in the registry (promotion compares them)")) -> None:
     """Report ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1, overall and per language group, on an evaluation set."""
-    from ..evaluation import evaluate_matcher
-    from ..registry import Registry
+    from matcher.benchmarks.evaluation import evaluate_matcher
+    from matcher.registry.store import Registry
 
     s = settings()
     taxonomy = load_taxonomy()

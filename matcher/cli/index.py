@@ -6,9 +6,8 @@ from typing import Optional
 
 import typer
 
-from .app import app
-from .common import fail, matcher_for, out, progress_bar
-
+from matcher.cli.app import app
+from matcher.cli.common import fail, matcher_for, out, progress_bar
 
 index_app = typer.Typer(help="Search indexes of the matcher.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -39,11 +38,11 @@ def index_calibrate(
     """Fit the needs_review thresholds of the active index on validation narratives and store them with it.
 
     Never on a set that is reported as evidence: the dev narratives are refused."""
-    from ..benchmarks.runner import queries
-    from ..benchmarks.sets import NARRATIVE, SETS, BenchmarkDataError
-    from ..benchmarks.splits import TUNE, TuneOnReportError, is_report_file
-    from ..calibration import calibrate
-    from ..evaluation import EvalFileError, Narrative, read_narratives
+    from matcher.benchmarks.evaluation import EvalFileError, Narrative, read_narratives
+    from matcher.benchmarks.runner import queries
+    from matcher.benchmarks.sets import NARRATIVE, SETS, BenchmarkDataError
+    from matcher.benchmarks.splits import TUNE, TuneOnReportError, is_report_file
+    from matcher.training.review_calibration import calibrate
 
     try:
         if eval_file is not None:
@@ -84,9 +83,9 @@ def index_calibrate_skills(
 ) -> None:
     """Fit which skills a match reports (a calibrated yes/no per candidate skill) on the tune splits
     of skill sets, and keep it with the active index."""
-    from ..benchmarks.sets import BenchmarkDataError
-    from ..skill_calibration import calibrate_skills
-    from ..skill_matcher import SKILL_DECISION
+    from matcher.benchmarks.sets import BenchmarkDataError
+    from matcher.matching.matcher import SKILL_DECISION
+    from matcher.training.skill_calibration import calibrate_skills
 
     m = matcher_for(encoder)
     with progress_bar() as bar:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.table import Table
 
-from .app import app
-from .common import console, fail, matcher_for, out, progress_bar, settings
+from matcher.cli.app import app
+from matcher.cli.common import console, fail, matcher_for, out, progress_bar, settings
 
 if TYPE_CHECKING:
-    from ..skill_matcher import SkillMatcher
+    from matcher.matching.matcher import SkillMatcher
 
 
 def _result_line(item_id: object, result) -> dict:  # noqa: ANN001
@@ -37,7 +37,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
     """Match a narrative (or a JSONL batch) to ESCO skills and occupations."""
     import json
 
-    from ..matching import MatchInputError
+    from matcher.matching.scoring import MatchInputError
 
     if (text is None) == (input is None):
         fail("give either a TEXT or --input FILE")
@@ -60,10 +60,10 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
 
 def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",
                  language_column: str = "language", sheet: str | None = None) -> None:
-    from ..batch_io import BatchFileError, read_items, write_results
-    from ..matching import MatchInputError
-    from ..pathway import PersonFacts, decide
-    from ..training.pathway_train import rules_from
+    from matcher.matching.batch_io import BatchFileError, read_items, write_results
+    from matcher.matching.scoring import MatchInputError
+    from matcher.pathway.rules import PersonFacts, decide
+    from matcher.pathway.serving import rules_from
 
     try:
         items = read_items(input_path, text_column, id_column, language_column, sheet)

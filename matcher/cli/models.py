@@ -7,9 +7,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .app import app
-from .common import cli_actor, fail, out, sessions, settings
-
+from matcher.cli.app import app
+from matcher.cli.common import cli_actor, fail, out, sessions, settings
 
 models_app = typer.Typer(help="Trained model versions: list, show, promote, roll back.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -18,8 +17,8 @@ app.add_typer(models_app, name="models")
 @models_app.command("list")
 def models_list() -> None:
     """The model versions in the registry, which one serves, and their main metrics."""
-    from ..registry import Registry
-    from ..services.models import list_models
+    from matcher.registry.service import list_models
+    from matcher.registry.store import Registry
 
     data = list_models(Registry(settings().registry_dir))
     t = Table()
@@ -40,7 +39,7 @@ def models_list() -> None:
 @models_app.command("show")
 def models_show(model: str) -> None:
     """A model's card."""
-    from ..registry import BUILTIN, Registry, RegistryError
+    from matcher.registry.store import BUILTIN, Registry, RegistryError
 
     try:
         info = Registry(settings().registry_dir).get(model)
@@ -55,9 +54,9 @@ def models_promote(model: str, force: bool = typer.Option(False, help="promote e
                    eval_name: Optional[str] = typer.Option(
                        None, "--on", help="the evaluation to compare on (default: the most telling one both have)")) -> None:
     """Make a model version serve, if it is better than the serving one on the same evaluation."""
-    from ..registry import Registry
-    from ..services.errors import ServiceError
-    from ..services.models import promote
+    from matcher.errors import ServiceError
+    from matcher.registry.service import promote
+    from matcher.registry.store import Registry
 
     with sessions()() as session:
         try:
@@ -73,10 +72,10 @@ def models_add(folder: Path = typer.Argument(..., help="a model version folder, 
                serve: bool = typer.Option(False, "--serve",
                                           help="make it serve at once (audited, with the model card's numbers as the reason)")) -> None:
     """Add a model version made elsewhere (one shipped with skillmatch in models/) to the registry."""
-    from ..registry import Registry, RegistryError
-    from ..services.errors import ServiceError
-    from ..services.models import promote
-    from ..training.artifacts import ArtifactError
+    from matcher.errors import ServiceError
+    from matcher.matching.artifacts import ArtifactError
+    from matcher.registry.service import promote
+    from matcher.registry.store import Registry, RegistryError
 
     registry = Registry(settings().registry_dir)
     try:
@@ -97,9 +96,9 @@ def models_add(folder: Path = typer.Argument(..., help="a model version folder, 
 @models_app.command("rollback")
 def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway")) -> None:
     """Return to the version that served before the current one."""
-    from ..registry import Registry
-    from ..services.errors import ServiceError
-    from ..services.models import rollback
+    from matcher.errors import ServiceError
+    from matcher.registry.service import rollback
+    from matcher.registry.store import Registry
 
     with sessions()() as session:
         try:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
-from .app import app
-from .common import fail, out, sessions, settings
+from matcher.cli.app import app
+from matcher.cli.common import fail, out, sessions, settings
 
 stats_app = typer.Typer(help="Analysts' statistics: aggregates only, never people.", no_args_is_help=True)
 app.add_typer(stats_app, name="stats")
@@ -17,10 +17,10 @@ def export(report: str = typer.Argument(..., help="outcomes (per ISCO group and 
                                         "and month) or benchmarks (every model's evaluations and benchmarks)"),
            output: Path = typer.Option(..., "--output", help="a .csv or .xlsx file")) -> None:
     """Write one of the analyst page's tables to a CSV or Excel file (written whole or not at all)."""
-    from ..registry import Registry
-    from ..services.actors import Actor
-    from ..services.audit import record
-    from ..services.reports import REPORTS, output_problem, report_frame, write_frame
+    from matcher.accounts.actors import Actor
+    from matcher.accounts.audit import record
+    from matcher.registry.store import Registry
+    from matcher.reports.service import REPORTS, output_problem, report_frame, write_frame
 
     if report not in REPORTS:
         fail(f"no report {report!r}: one of {', '.join(REPORTS)}")

@@ -5,9 +5,9 @@ from typing import Optional
 
 import typer
 
-from ..settings import SettingsError
-from .app import app
-from .common import fail, settings
+from matcher.cli.app import app
+from matcher.cli.common import fail, settings
+from matcher.settings import SettingsError
 
 
 @app.command("serve")
@@ -16,13 +16,12 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     """Run the HTTP API (uvicorn); host, port and workers default to the settings."""
     import uvicorn
 
-    from ..db.migrate import upgrade
+    from matcher.db.migrate import upgrade
 
     s = settings()
     try:
         from api.security import resolve_secret
-
-        from ..db.service import keyring_for
+        from matcher.db.database import keyring_for
 
         resolve_secret(s)
         keyring_for(s)  # refuses to start in production without the master key; makes it once in development

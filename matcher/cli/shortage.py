@@ -6,9 +6,8 @@ from typing import Optional
 
 import typer
 
-from .app import app
-from .common import fail, out, sessions
-
+from matcher.cli.app import app
+from matcher.cli.common import fail, out, sessions
 
 shortage_app = typer.Typer(help="Labour-shortage signals.", no_args_is_help=True)
 app.add_typer(shortage_app, name="shortage")
@@ -29,8 +28,15 @@ def shortage_import(path: Path,
                     percent: bool = typer.Option(False, help="indicators are percentages (0-100)"),
                     country: str = typer.Option("IT", help="eures: the country whose lists count")) -> None:
     """Import shortage indicators from a CSV or Excel file; every bad row is named and nothing is written."""
-    from ..shortage import (ShortageFileError, ShortageOptions, already_imported, file_checksum, import_shortage,
-                           parse_columns, read_shortage_table)
+    from matcher.vacancies.shortage import (
+        ShortageFileError,
+        ShortageOptions,
+        already_imported,
+        file_checksum,
+        import_shortage,
+        parse_columns,
+        read_shortage_table,
+    )
 
     if not path.is_file():
         fail(f"{path}: no such file")

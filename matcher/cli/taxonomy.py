@@ -7,9 +7,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from .app import app
-from .common import console, fail, out, progress_bar, sessions
-
+from matcher.cli.app import app
+from matcher.cli.common import console, fail, out, progress_bar, sessions
 
 taxonomy_app = typer.Typer(help="ESCO taxonomy versions.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
@@ -24,8 +23,8 @@ def taxonomy_import(
                                      "ESCO release (e.g. v1.0.8 Spanish occupations): merged by concept URI, repeatable"),
 ) -> None:
     """Import the official ESCO CSV bundle (one or more languages) as a new taxonomy version."""
-    from ..taxonomy.errors import BundleError
-    from ..taxonomy.esco_import import ImportProgress, import_bundle
+    from matcher.taxonomy.errors import BundleError
+    from matcher.taxonomy.esco_import import ImportProgress, import_bundle
 
     factory = sessions()
     with progress_bar() as bar:
@@ -63,7 +62,7 @@ def taxonomy_import(
 @taxonomy_app.command("list")
 def taxonomy_list() -> None:
     """Show the imported taxonomy versions."""
-    from ..taxonomy.esco_import import list_versions
+    from matcher.taxonomy.esco_import import list_versions
 
     with sessions()() as session:
         versions = list_versions(session)
@@ -77,7 +76,7 @@ def taxonomy_list() -> None:
 @taxonomy_app.command("activate")
 def taxonomy_activate(version_id: int) -> None:
     """Make an imported taxonomy version the active one."""
-    from ..taxonomy.esco_import import activate_version
+    from matcher.taxonomy.esco_import import activate_version
 
     with sessions()() as session:
         try:

@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 import typer
 
-from .app import app
-from .common import metrics_table, fail, load_taxonomy, out, progress_bar, sessions, settings
+from matcher.cli.app import app
+from matcher.cli.common import fail, load_taxonomy, metrics_table, out, progress_bar, sessions, settings
 
 
 @app.command("train")
@@ -34,12 +34,12 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
     It does not serve until `skillmatch models promote` accepts it."""
     from datetime import datetime
 
-    from ..encoders import EncoderError
-    from ..training.artifacts import ArtifactError
-    from ..training.outcomes import outcome_examples
-    from ..registry import Registry
-    from ..training.run import KINDS, TrainConfig
-    from ..training.run import train as run_train
+    from matcher.matching.artifacts import ArtifactError
+    from matcher.matching.encoders import EncoderError
+    from matcher.registry.store import Registry
+    from matcher.training.outcomes import outcome_examples
+    from matcher.training.run import KINDS, TrainConfig
+    from matcher.training.run import train as run_train
 
     s = settings()
     before = None
@@ -55,7 +55,7 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
         fail(f"--kind {kind!r}: one of {', '.join(KINDS)}, pathway")
     for given in (eval_file, narratives):
         if given is not None:
-            from ..evaluation import EvalFileError, read_narratives
+            from matcher.benchmarks.evaluation import EvalFileError, read_narratives
 
             try:
                 read_narratives(given)
@@ -101,7 +101,7 @@ def train(kind: str = typer.Option("head", help="head, scorer, scorer+head (nano
 
 
 def _train_pathway(before) -> None:  # noqa: ANN001
-    from ..training.pathway_train import TooFewOutcomes, train_pathway
+    from matcher.pathway.training import TooFewOutcomes, train_pathway
 
     s = settings()
     with sessions()() as session:

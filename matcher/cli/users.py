@@ -5,9 +5,8 @@ from typing import Optional
 
 import typer
 
-from .app import app
-from .common import fail, out, sessions
-
+from matcher.cli.app import app
+from matcher.cli.common import fail, out, sessions
 
 users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -22,10 +21,10 @@ def users_create(username: str, role: str = typer.Option("admin", help="operator
     """Create a user (the first admin, for instance)."""
     from sqlalchemy import select
 
-    from ..db.people_models import Organisation
-    from ..services.actors import Actor
-    from ..services.errors import ServiceError
-    from ..services.users import create_organisation, create_user
+    from matcher.accounts.actors import Actor
+    from matcher.accounts.models import Organisation
+    from matcher.accounts.users import create_organisation, create_user
+    from matcher.errors import ServiceError
 
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)

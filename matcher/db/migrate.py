@@ -23,7 +23,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    from .session import engine_for
+    from matcher.db.session import engine_for
 
     with engine_for(url).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

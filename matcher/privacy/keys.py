@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..settings import SettingsError
+from matcher.settings import SettingsError
 
 PREFIX = "sm1:"
 _WRAP_AAD = b"skillmatch person data key"

@@ -13,8 +13,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, attributes
 
-from ..db.people_models import Person, PersonKey
-from .sealed import LEGACY, SEALED, keyring_of
+from matcher.people.models import Person, PersonKey
+from matcher.privacy.sealed import LEGACY, SEALED, keyring_of
 
 CHUNK = 500
 

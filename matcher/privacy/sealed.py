@@ -18,9 +18,9 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..db.network_models import Internship, InternshipAssessment, Referral
-from ..db.people_models import Decision, MatchRecord, Person, PersonKey, Profile, ValidatedSkill
-from .keys import Keyring, is_sealed, new_key_id
+from matcher.network.models import Internship, InternshipAssessment, Referral
+from matcher.people.models import Decision, MatchRecord, Person, PersonKey, Profile, ValidatedSkill
+from matcher.privacy.keys import Keyring, is_sealed, new_key_id
 
 # model -> {attribute: stored as JSON}
 SEALED: dict[type, dict[str, bool]] = {

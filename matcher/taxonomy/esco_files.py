@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .errors import BundleError
+from matcher.taxonomy.errors import BundleError
 
 # File stem (without language suffix) -> kind of content.
 KINDS = {

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..db.taxonomy_models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
-from .esco_files import MAX_UNPACKED_BYTES, BundleFile, bundle_checksum, discover, discover_extra
-from .esco_parse import ParsedBundle, parse_bundle
+from matcher.taxonomy.esco_files import MAX_UNPACKED_BYTES, BundleFile, bundle_checksum, discover, discover_extra
+from matcher.taxonomy.esco_parse import ParsedBundle, parse_bundle
+from matcher.taxonomy.models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
 
 CHUNK = 5000
 

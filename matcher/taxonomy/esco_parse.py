@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .errors import BundleError
-from .esco_files import BundleFile
+from matcher.taxonomy.errors import BundleError
+from matcher.taxonomy.esco_files import BundleFile
 
 csv.field_size_limit(10_000_000)
 

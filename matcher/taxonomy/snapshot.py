@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.taxonomy_models import TaxonomyVersion
-from .model import Taxonomy, load_taxonomy
+from matcher.taxonomy.in_memory import Taxonomy, load_taxonomy
+from matcher.taxonomy.models import TaxonomyVersion
 
 log = logging.getLogger(__name__)
 SNAPSHOT_FORMAT = 1

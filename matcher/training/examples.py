@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..surface_forms import split_gendered
-from ..taxonomy.model import Taxonomy
+from matcher.matching.surface_forms import split_gendered
+from matcher.taxonomy.in_memory import Taxonomy
 
 OPENINGS = {
     "it": ["Ho lavorato come {t}", "Facevo il {t}", "Per tre anni ho lavorato come {t}", "Lavoravo come {t} nel mio paese",

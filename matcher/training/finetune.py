@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..encoders import EncoderError, resolve_st_path
-from .examples import Example
+from matcher.matching.encoders import EncoderError, resolve_st_path
+from matcher.training.examples import Example
 
 
 def passage_for(tax, uri: str) -> str:  # noqa: ANN001

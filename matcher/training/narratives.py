@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evaluation import read_narratives
-from .examples import Example
-from ..example_memory import ExampleMemory
-from .pool import CandidatePool, assemble
-from .reranker import FEATURES, LearnedScorer
+from matcher.benchmarks.evaluation import read_narratives
+from matcher.matching.example_memory import ExampleMemory
+from matcher.matching.learned_scorer import FEATURES, LearnedScorer
+from matcher.training.examples import Example
+from matcher.training.pool import CandidatePool, assemble
 
 
 def narrative_examples(path: str | Path) -> list[Example]:

@@ -12,15 +12,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..evaluation import Narrative
-from .examples import Example, pseudonymise
+from matcher.benchmarks.evaluation import Narrative
+from matcher.training.examples import Example, pseudonymise
 
 POSITIVE = ("accepted", "internship_started", "skills_validated", "certified", "hired")
 NEGATIVE = ("rejected",)
 
 
 def _rows(session: Session, since: datetime | None = None, before: datetime | None = None):  # noqa: ANN202
-    from ..db.people_models import Decision, MatchRecord, Person, Profile
+    from matcher.people.models import Decision, MatchRecord, Person, Profile
 
     # whole rows, not columns: the narrative and the file number are sealed and opened as rows load
     q = (select(Decision, Profile, Person)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..example_memory import ExampleMemory
-from ..matching import MatchInputError
-from .reranker import FEATURES, candidate_features, memory_columns
+from matcher.matching.example_memory import ExampleMemory
+from matcher.matching.learned_scorer import FEATURES, candidate_features, memory_columns
+from matcher.matching.scoring import MatchInputError
 
 BEST, VOTE = FEATURES.index("example_best"), FEATURES.index("example_vote")
 

