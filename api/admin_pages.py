@@ -13,6 +13,7 @@ from api.i18n import translator
 from api.pages import _actor, _lang, _render
 from matcher.accounts import users
 from matcher.accounts.models import Organisation, User
+from matcher.accounts.permissions import Action, may
 from matcher.errors import Conflict, ServiceError
 
 router = APIRouter(include_in_schema=False)
@@ -51,13 +52,13 @@ def _error_key(exc: ServiceError) -> str:
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_home(request: Request) -> Response:
-    return _admin_page(request, _actor(request, "admin"))
+    return _admin_page(request, _actor(request, Action.ADMINISTER))
 
 
 @router.post("/admin/organisations", response_class=HTMLResponse)
 def admin_new_organisation(request: Request, name: str = Form("", max_length=200), kind: str = Form("", max_length=32),
                            municipality: str = Form("", max_length=120)) -> Response:
-    actor = _actor(request, "admin")
+    actor = _actor(request, Action.ADMINISTER)
     typed = {"org_name": name, "org_kind": kind, "org_municipality": municipality}
     if len(name.strip()) < 2 or kind not in users.ORG_KINDS:
         return _admin_page(request, actor, 422, {"org": "err_org_name" if len(name.strip()) < 2 else "err_org_kind_unknown"}, typed)
@@ -81,7 +82,7 @@ def admin_organisation_state(request: Request, organisation_id: int, action: str
 @router.post("/admin/users", response_class=HTMLResponse)
 def admin_new_user(request: Request, username: str = Form("", max_length=80), password: str = Form("", max_length=200),
                    role: str = Form("", max_length=20), organisation_id: str = Form("", max_length=12)) -> Response:
-    actor = _actor(request, "admin")
+    actor = _actor(request, Action.ADMINISTER)
     typed = {"username": username, "role": role, "organisation_id": organisation_id}  # never the password
     if not USERNAME.match(username.strip()):
         return _admin_page(request, actor, 422, {"user": "err_username"}, typed)
@@ -107,7 +108,7 @@ def admin_user_state(request: Request, user_id: int, action: str) -> Response:
 def _switch(request: Request, action: str, section: str, change) -> Response:  # noqa: ANN001
     """Deactivate or activate (an organisation, a user): the notice after the redirect, or the
     error above the section's table."""
-    actor = _actor(request, "admin")
+    actor = _actor(request, Action.ADMINISTER)
     if action not in ("deactivate", "activate"):
         return _admin_page(request, actor, 404)
     with request.app.state.sessions() as db:
@@ -127,7 +128,7 @@ def _query(**values: object) -> str:
 # ---- taxonomy import with progress ----------------------------------------------------------------
 @router.post("/admin/taxonomy/imports")
 def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
-    actor = _actor(request, "admin")
+    actor = _actor(request, Action.ADMINISTER)
     from api.routes.admin import save_uploads, upload_folder
     from matcher.accounts.audit import record
     from matcher.taxonomy.jobs import start_import
@@ -143,14 +144,14 @@ def admin_import(request: Request, files: list[UploadFile] = File(...), version:
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, job_id: str) -> Response:
-    actor = _actor(request, "admin", "analyst")
-    back = "/analyst#h-registry" if actor.role == "analyst" else "/admin"
+    actor = _actor(request, Action.FOLLOW_JOBS)
+    back = "/analyst#h-registry" if may(actor, Action.ANALYSE) else "/admin"
     return _render(request, "job.html", {"job_id": job_id[:32], "back": back}, actor=actor)
 
 
 @router.get("/admin/jobs/{job_id}/state")
 def admin_job_state(request: Request, job_id: str) -> Response:
-    _actor(request, "admin", "analyst")
+    _actor(request, Action.FOLLOW_JOBS)
     from fastapi.responses import JSONResponse
 
     from matcher.jobs import read_job

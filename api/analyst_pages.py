@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages import _actor, _render
 from matcher.accounts.audit import record
+from matcher.accounts.permissions import Action
 from matcher.errors import ServiceError
 from matcher.network.service import measure_stats
 from matcher.people.service import DECISION_STATUSES, outcome_stats
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/analyst", response_class=HTMLResponse)
 def analyst_home(request: Request) -> Response:
-    actor = _actor(request, "analyst", "admin")
+    actor = _actor(request, Action.READ_ANALYSIS)
     m = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
         outcomes = outcome_stats(db, 1)
@@ -70,7 +71,7 @@ def metrics_plot(models: list[dict], width: int = 640, height: int = 220) -> dic
 
 @router.post("/analyst/models/{model_id}/promote", response_class=HTMLResponse)
 def analyst_promote(request: Request, model_id: str, force: str = Form(""), reason: str = Form("", max_length=500)) -> Response:
-    actor = _actor(request, "analyst")
+    actor = _actor(request, Action.ANALYSE)
     registry = Registry(request.app.state.settings.registry_dir)
     with request.app.state.sessions() as db:
         try:
@@ -83,7 +84,7 @@ def analyst_promote(request: Request, model_id: str, force: str = Form(""), reas
 
 @router.post("/analyst/models/rollback", response_class=HTMLResponse)
 def analyst_rollback(request: Request) -> Response:
-    actor = _actor(request, "analyst")
+    actor = _actor(request, Action.ANALYSE)
     with request.app.state.sessions() as db:
         try:
             model_service.rollback(db, actor, Registry(request.app.state.settings.registry_dir))
@@ -96,7 +97,7 @@ def analyst_rollback(request: Request) -> Response:
 @router.post("/analyst/models/train")
 def analyst_train(request: Request, kind: str = Form("head", max_length=20),
                   examples: int = Form(1600, ge=50, le=20_000)) -> Response:
-    actor = _actor(request, "analyst")
+    actor = _actor(request, Action.ANALYSE)
     from matcher.training.jobs import start_training
 
     if kind not in ("scorer", "head", "scorer+head", "pathway"):
@@ -108,7 +109,7 @@ def analyst_train(request: Request, kind: str = Form("head", max_length=20),
 @router.get("/analyst/exports/{name}.{fmt}")
 def analyst_export(request: Request, name: str, fmt: str) -> Response:
     """Outcome statistics, measures or the registry's benchmark table as CSV or XLSX."""
-    actor = _actor(request, "analyst", "admin")
+    actor = _actor(request, Action.READ_ANALYSIS)
     if name not in REPORTS or fmt not in FORMATS:
         return _render(request, "message.html", {"message": f"{name}.{fmt}?", "back": "/analyst"}, 404, actor)
     registry = Registry(request.app.state.settings.registry_dir)

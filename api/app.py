@@ -12,9 +12,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import admin_pages, analyst_pages, employer_pages, errors, pages
 from api.browser_security import BrowserSecurity
 from api.routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
-from api.security import resolve_secret
 from api.state import MatcherState
 from matcher.accounts.login_guard import LoginGuard
+from matcher.accounts.tokens import resolve_secret
 from matcher.db.database import open_database
 from matcher.settings import Settings, get_settings
 from matcher.vacancies.ranking import RankerCache

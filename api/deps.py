@@ -9,11 +9,10 @@ from fastapi import Path as FastAPIPath
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.security import token_claims
 from api.state import MatcherState
 from matcher.accounts.actors import Actor
-from matcher.accounts.models import User
-from matcher.accounts.users import actor_for, token_revoked, user_for_api_key
+from matcher.accounts.permissions import Action, ensure
+from matcher.accounts.sign_in import signed_in_actor
 from matcher.matching.matcher import SkillMatcher
 from matcher.pathway.serving import serving_pathway
 from matcher.registry.store import Registry
@@ -37,32 +36,19 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
-def user_for_token(db: Session, secret: str, token: str) -> User | None:
-    """The active user a token was given to, unless it expired or was ended by a logout."""
-    claims = token_claims(secret, token)
-    if claims is None or token_revoked(db, claims["jti"]):
-        return None
-    user = db.get(User, int(claims["sub"]))
-    return user if user is not None and user.is_active else None
-
-
 def current_actor(request: Request, db: DB, token: Annotated[str | None, Security(oauth2)] = None,
                   api_key: Annotated[str | None, Security(api_key_header)] = None) -> Actor:
-    user: User | None = None
-    if token:
-        user = user_for_token(db, request.app.state.secret, token)
-    elif api_key:
-        user = user_for_api_key(db, api_key)
-    if user is None or not user.is_active:
+    actor = signed_in_actor(db, request.app.state.secret, f"{request.method} {request.url.path}", token=token, api_key=api_key)
+    if actor is None:
         raise HTTPException(401, "not authenticated: log in at /api/v1/auth/token or send X-API-Key",
                             headers={"WWW-Authenticate": "Bearer"})
-    return actor_for(user, f"{request.method} {request.url.path}")
+    return actor
 
 
-def require(*roles: str) -> Callable[..., Actor]:
+def require(action: Action) -> Callable[..., Actor]:
+    """The signed-in actor, when the permission table lets its role do ``action`` (else 403)."""
     def dep(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
-        if actor.role not in roles:
-            raise HTTPException(403, f"role {actor.role} may not do this (needs {' or '.join(roles)})")
+        ensure(actor, action)
         return actor
 
     return dep
@@ -78,9 +64,9 @@ def get_matcher(request: Request, db: DB) -> SkillMatcher:
     return m
 
 
-Operator = Annotated[Actor, Depends(require("operator"))]
-Admin = Annotated[Actor, Depends(require("admin"))]
-Analyst = Annotated[Actor, Depends(require("analyst"))]
+Operator = Annotated[Actor, Depends(require(Action.CASEWORK))]
+Admin = Annotated[Actor, Depends(require(Action.ADMINISTER))]
+Analyst = Annotated[Actor, Depends(require(Action.ANALYSE))]
 Matcher = Annotated[SkillMatcher, Depends(get_matcher)]
 
 
@@ -96,4 +82,4 @@ def get_rules(request: Request):  # noqa: ANN201
     return cached[1]
 
 
-Employer = Annotated[Actor, Depends(require("employer"))]
+Employer = Annotated[Actor, Depends(require(Action.MANAGE_VACANCIES))]

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import PathId
 from api.pages import _actor, _lang, _render
+from matcher.accounts.permissions import Action
 from matcher.errors import ServiceError
 from matcher.vacancies.service import VacancyInput, close_vacancy, create_vacancy, list_vacancies, suggest, update_vacancy
 
@@ -17,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/employer", response_class=HTMLResponse)
 def employer_home(request: Request) -> Response:
-    actor = _actor(request, "employer")
+    actor = _actor(request, Action.MANAGE_VACANCIES)
     with request.app.state.sessions() as db:
         vacancies = list_vacancies(db, actor, None)
     return _render(request, "employer.html", {"vacancies": vacancies, "form": {}, "suggested": None}, actor=actor)
@@ -29,7 +30,7 @@ def employer_post(request: Request, title: str = Form(min_length=2, max_length=2
                   positions: int = Form(1, ge=1, le=10_000), start_date: str = Form("", max_length=10),
                   is_shortage: str = Form(""), occupation_uri: str = Form("", max_length=255),
                   required_skills: list[str] = Form(default=[]), action: str = Form("publish")) -> Response:
-    actor = _actor(request, "employer")
+    actor = _actor(request, Action.MANAGE_VACANCIES)
     matcher = request.app.state.matcher.get()
     form = {"title": title, "description": description, "municipality": municipality, "contract_type": contract_type,
             "positions": positions, "start_date": start_date, "is_shortage": bool(is_shortage)}
@@ -57,7 +58,7 @@ def employer_post(request: Request, title: str = Form(min_length=2, max_length=2
 
 @router.post("/employer/vacancies/{vacancy_id}/close")
 def employer_close(request: Request, vacancy_id: PathId) -> Response:
-    actor = _actor(request, "employer")
+    actor = _actor(request, Action.MANAGE_VACANCIES)
     with request.app.state.sessions() as db:
         close_vacancy(db, actor, vacancy_id)
     return RedirectResponse("/employer", status_code=303)
@@ -65,7 +66,7 @@ def employer_close(request: Request, vacancy_id: PathId) -> Response:
 
 @router.post("/employer/vacancies/{vacancy_id}/positions")
 def employer_positions(request: Request, vacancy_id: PathId, positions: int = Form(ge=1, le=10_000)) -> Response:
-    actor = _actor(request, "employer")
+    actor = _actor(request, Action.MANAGE_VACANCIES)
     with request.app.state.sessions() as db:
         update_vacancy(db, actor, vacancy_id, {"positions": positions})
     return RedirectResponse("/employer", status_code=303)

@@ -14,12 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.card_words import NAMES as CARD_LANGUAGE_NAMES
-from api.deps import PathId, get_rules, user_for_token
+from api.deps import PathId, get_rules
 from api.i18n import translator
 from api.routes.auth import client_address
-from api.security import create_token, token_claims
 from matcher.accounts.actors import Actor
 from matcher.accounts.models import User
+from matcher.accounts.permissions import Action, may
+from matcher.accounts.sign_in import signed_in_actor
+from matcher.accounts.tokens import create_token, token_claims
 from matcher.accounts.users import actor_for, revoke_token
 from matcher.errors import Invalid, ServiceError
 from matcher.matching.langid import language_code
@@ -61,14 +63,15 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200,
     return resp
 
 
-def _actor(request: Request, *roles: str) -> Actor:
+def _actor(request: Request, action: Action | None = None) -> Actor:
+    """The signed-in actor of a page (the API's sign-in, read from the session cookie); to the login
+    page when there is none, a 403 page when the permission table refuses ``action`` to its role."""
     token = request.cookies.get(COOKIE)
     with request.app.state.sessions() as db:
-        user = user_for_token(db, request.app.state.secret, token) if token else None
-        if user is None:
-            raise Redirect(_login_url(request, expired=bool(token)))
-        actor = actor_for(user, f"{request.method} {request.url.path}")
-    if roles and actor.role not in roles:
+        actor = signed_in_actor(db, request.app.state.secret, f"{request.method} {request.url.path}", token=token) if token else None
+    if actor is None:
+        raise Redirect(_login_url(request, expired=bool(token)))
+    if action is not None and not may(actor, action):
         raise PermissionError(actor.role)
     return actor
 
@@ -160,7 +163,7 @@ def logout(request: Request) -> Response:
 # ---- operator ------------------------------------------------------------------------------------
 @router.get("/operator", response_class=HTMLResponse)
 def operator_home(request: Request, q: str | None = None) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     with request.app.state.sessions() as db:
         people = svc.list_persons(db, actor, (q or "")[:80] or None)
     return _render(request, "operator_people.html", {"people": people, "q": q or ""}, actor=actor)
@@ -168,7 +171,7 @@ def operator_home(request: Request, q: str | None = None) -> Response:
 
 @router.post("/operator/persons")
 def operator_new_person(request: Request, external_ref: str = Form("", max_length=80)) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     with request.app.state.sessions() as db:
         p = svc.create_person(db, actor, external_ref.strip() or None)
     return RedirectResponse(f"/operator/persons/{p.id}", status_code=303)
@@ -193,7 +196,7 @@ def highlight(text: str, skills: list[dict]) -> list[dict]:
 
 @router.get("/operator/persons/{person_id}", response_class=HTMLResponse)
 async def operator_person(request: Request, person_id: PathId, max_km: float = Query(100.0, ge=0, le=1000)) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     return await _person_page(request, actor, person_id, max_km)
 
 
@@ -268,7 +271,7 @@ async def operator_profile(request: Request, person_id: PathId, narrative: str =
                            narrative_language: str = Form("", max_length=60), languages: str = Form("", max_length=200),
                            years_experience: str = Form("", max_length=20), country: str = Form("", max_length=80),
                            municipality: str = Form("", max_length=120), documents: list[str] = Form(default=[])) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     t = translator(_lang(request))
     max_chars = request.app.state.settings.max_text_chars
     form = {"narrative": narrative, "narrative_language": narrative_language, "languages": languages,
@@ -305,7 +308,7 @@ async def operator_profile(request: Request, person_id: PathId, narrative: str =
 def operator_decision(request: Request, person_id: PathId, target_uri: str = Form(max_length=255),
                       target_kind: str = Form("occupation", pattern="^(occupation|vacancy)$"), isco_code: str = Form("", max_length=4),
                       status: str = Form(max_length=32), reason: str = Form("", max_length=1000)) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     with request.app.state.sessions() as db:
         try:
             svc.add_decision(db, actor, person_id, svc.DecisionInput(target_kind, target_uri, status, isco_code or None,
@@ -317,7 +320,7 @@ def operator_decision(request: Request, person_id: PathId, target_uri: str = For
 
 @router.post("/operator/persons/{person_id}/erase")
 def operator_erase(request: Request, person_id: PathId, confirm: str = Form("")) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     if confirm != "yes":
         return RedirectResponse(f"/operator/persons/{person_id}", status_code=303)
     with request.app.state.sessions() as db:
@@ -328,7 +331,7 @@ def operator_erase(request: Request, person_id: PathId, confirm: str = Form(""))
 @router.get("/operator/persons/{person_id}/card", response_class=HTMLResponse)
 async def operator_card(request: Request, person_id: PathId,
                         person_lang: str | None = Query(None, pattern="^(it|en|fr|es|ro|pt|ar|none)$")) -> Response:
-    actor = _actor(request, "operator")
+    actor = _actor(request, Action.CASEWORK)
     matcher = request.app.state.matcher.get()
     with request.app.state.sessions() as db:
         ranker = request.app.state.ranker.get(db, matcher.taxonomy_)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +103,39 @@ def test_no_module_over_400_lines():
     long = {str(p.relative_to(ROOT)): n for p in _modules().values()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"split these modules (over {MAX_LINES} lines): {long}"
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_serving_never_imports_training():
+    """What serves a match (the matching package, the pathway that serves) loads no training code:
+    a worker never needs torch, datasets or the training data readers."""
+    graph = import_graph()
+    serving = [m for m in graph if m.startswith("matcher.matching")] + ["matcher.pathway.serving", "matcher.vacancies.ranking"]
+    for module in serving:
+        leaked = sorted(m for m in _reachable(graph, module) if m.startswith(("matcher.training", "matcher.pathway.training")))
+        assert not leaked, f"{module} imports training code: {leaked}"
+
+
+def test_each_feature_keeps_its_tables_services_and_schemas_together():
+    for feature in ("accounts", "people", "network", "vacancies", "taxonomy"):
+        assert (ROOT / "matcher" / feature / "models.py").exists(), feature
+    for feature in ("accounts", "people", "network", "vacancies", "matching", "taxonomy", "registry"):
+        assert (ROOT / "matcher" / feature / "schemas.py").exists(), feature
+    assert not (ROOT / "api" / "schemas.py").exists() and not (ROOT / "matcher" / "services").exists()
+
+
+def test_routes_and_pages_check_roles_only_through_the_permission_table():
+    """A role compared with a string in the web layer is a second rule that can drift from the table."""
+    compare = re.compile(r"\.role\s*(==|!=|not in|in)\s*[\"'(]")
+    found = [f"{p.relative_to(ROOT)}:{i}" for p in (ROOT / "api").rglob("*.py")
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if compare.search(line)]
+    assert not found, f"use matcher.accounts.permissions (may/ensure) instead: {found}"

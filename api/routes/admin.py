@@ -11,6 +11,7 @@ from api.deps import DB, Admin, KeyPrefix, PathId, require
 from matcher.accounts import audit, users
 from matcher.accounts.actors import Actor
 from matcher.accounts.models import Organisation, User
+from matcher.accounts.permissions import Action
 from matcher.accounts.schemas import (
     ApiKeyInfo,
     ApiKeyPublic,
@@ -183,7 +184,7 @@ def import_taxonomy(request: Request, db: DB, actor: Admin, files: list[UploadFi
 
 
 @router.get("/jobs/{job_id}", tags=["analyst"])
-def job(job_id: str, request: Request, actor: Annotated[Actor, Depends(require("admin", "analyst"))]) -> dict:
+def job(job_id: str, request: Request, actor: Annotated[Actor, Depends(require(Action.FOLLOW_JOBS))]) -> dict:
     from fastapi import HTTPException
 
     from matcher.jobs import read_job

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import DB, KeyPrefix, current_actor, oauth2
-from api.security import create_token, token_claims
 from matcher.accounts import users
 from matcher.accounts.actors import Actor
 from matcher.accounts.login_guard import WRONG
 from matcher.accounts.models import User
 from matcher.accounts.schemas import ApiKeyInfo, ApiKeyPublic, Me, Token
+from matcher.accounts.tokens import create_token, token_claims
 
 router = APIRouter(tags=["auth"])
 Current = Annotated[Actor, Depends(current_actor)]

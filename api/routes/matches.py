@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import DB, Matcher, get_rules, require
 from matcher.accounts.actors import Actor
+from matcher.accounts.permissions import Action, ensure
 from matcher.matching.schemas import MatchPublic, MatchRequest
 from matcher.pathway.service import pathways
 from matcher.people import service as svc
@@ -17,14 +18,13 @@ router = APIRouter(tags=["matches"])
 
 @router.post("/matches", response_model=MatchPublic)
 async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Matcher,
-                       actor: Annotated[Actor, Depends(require("operator", "analyst", "admin"))]) -> MatchPublic:
+                       actor: Annotated[Actor, Depends(require(Action.MATCH_TEXT))]) -> MatchPublic:
     """Match a text, or a profile's narrative (operators only: the result is stored with the model
     and taxonomy versions that produced it)."""
     if (body.text is None) == (body.profile_id is None):
         raise HTTPException(422, "give either text or profile_id")
     if body.profile_id is not None:
-        if actor.role != "operator":
-            raise HTTPException(403, "only operators match a person's profile")
+        ensure(actor, Action.CASEWORK, "only operators match a person's profile")
         person, profile = svc.get_profile(db, actor, body.profile_id, audit=False)
         text, language = profile.narrative, body.language or profile.narrative_language
     else:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from api.deps import DB, Analyst, Matcher, Operator, PathId, get_rules, require
 from matcher.accounts.actors import Actor
 from matcher.accounts.models import Organisation
+from matcher.accounts.permissions import Action
 from matcher.accounts.schemas import OrganisationPublic
 from matcher.errors import NotFound
 from matcher.network import service as network
@@ -32,7 +33,7 @@ router = APIRouter(tags=["network"])
 
 
 @router.get("/network/organisations", response_model=list[OrganisationPublic])
-def network_organisations(db: DB, actor: Annotated[Actor, Depends(require("operator", "employer", "analyst"))]) -> list:
+def network_organisations(db: DB, actor: Annotated[Actor, Depends(require(Action.READ_NETWORK))]) -> list:
     """The organisations of the network (to refer a person to, or to host an internship)."""
     return list(db.scalars(select(Organisation).order_by(Organisation.name)))
 
@@ -139,13 +140,13 @@ def open_internship(person_id: PathId, body: InternshipCreate, request: Request,
 
 
 @router.get("/internships/{internship_id}", response_model=InternshipPublic)
-def internship(internship_id: PathId, db: DB, actor: Annotated[Actor, Depends(require("operator", "employer"))]) -> InternshipPublic:
+def internship(internship_id: PathId, db: DB, actor: Annotated[Actor, Depends(require(Action.READ_INTERNSHIP))]) -> InternshipPublic:
     return _internship(*network.get_internship(db, actor, internship_id))
 
 
 @router.post("/internships/{internship_id}/assessment", response_model=InternshipPublic)
 def assess(internship_id: PathId, body: InternshipAssessmentCreate, db: DB,
-           actor: Annotated[Actor, Depends(require("employer"))]) -> InternshipPublic:
+           actor: Annotated[Actor, Depends(require(Action.ASSESS_INTERNSHIP))]) -> InternshipPublic:
     """The host employer's tutor assesses each listed skill; observed skills become validated evidence."""
     i = network.assess_internship(db, actor, internship_id, [a.model_dump() for a in body.assessments], body.end_date)
     return _internship(*network.get_internship(db, actor, i.id))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import DB, Operator, PathId, require
 from matcher.accounts.actors import Actor
+from matcher.accounts.permissions import Action
 from matcher.people import service as svc
 from matcher.people.schemas import (
     DecisionCreate,
@@ -39,7 +40,7 @@ def get_person(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
 
 
 @router.delete("/persons/{person_id}", response_model=ErasurePublic)
-def erase_person(person_id: PathId, db: DB, actor: Annotated[Actor, Depends(require("operator", "admin"))]) -> ErasurePublic:
+def erase_person(person_id: PathId, db: DB, actor: Annotated[Actor, Depends(require(Action.ERASE_PERSON))]) -> ErasurePublic:
     """Erase a person (GDPR art. 17): texts and identifying fields go, anonymised outcomes stay."""
     return ErasurePublic(pseudonym=svc.erase_person(db, actor, person_id))
 

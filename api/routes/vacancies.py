@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from api.deps import DB, Analyst, Employer, PathId, require
 from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
+from matcher.accounts.permissions import Action
 from matcher.reports.service import FORMATS
 from matcher.vacancies.schemas import ShortageImportPublic, VacancyCreate, VacancyPublic, VacancyUpdate
 from matcher.vacancies.service import VacancyInput, close_vacancy, create_vacancy, get_vacancy, list_vacancies, update_vacancy
@@ -23,7 +24,7 @@ from matcher.vacancies.shortage import (
 )
 
 router = APIRouter(tags=["vacancies"])
-Reader = Annotated[Actor, Depends(require("employer", "operator"))]
+Reader = Annotated[Actor, Depends(require(Action.READ_VACANCIES))]
 
 
 def _matcher_or_none(request: Request):  # noqa: ANN202 - suggestions need the matcher, the rest does not
@@ -97,6 +98,6 @@ async def shortage_import(request: Request, response: Response, db: DB, actor: A
 
 
 @router.get("/shortage")
-def shortage(db: DB, actor: Annotated[Actor, Depends(require("analyst", "operator", "employer"))]) -> list[dict]:
+def shortage(db: DB, actor: Annotated[Actor, Depends(require(Action.READ_SHORTAGE))]) -> list[dict]:
     """The latest indicator per occupation (or ISCO code) and territory."""
     return [{"occupation": k[0], "territory": k[1], "indicator": v} for k, v in sorted(latest_signals(db).items())]

@@ -20,7 +20,7 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
 
     s = settings()
     try:
-        from api.security import resolve_secret
+        from matcher.accounts.tokens import resolve_secret
         from matcher.db.database import keyring_for
 
         resolve_secret(s)

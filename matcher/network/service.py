@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
 from matcher.accounts.models import Organisation
+from matcher.accounts.permissions import Action, ensure, may
 from matcher.db.base import utcnow
 from matcher.errors import Conflict, Forbidden, Invalid, NotFound
 from matcher.network.models import Consent, Internship, InternshipAssessment, Measure, Referral
@@ -162,14 +163,13 @@ def card_visible(r: Referral, actor: Actor) -> bool:
 
 def _referral_for(session: Session, actor: Actor, referral_id: int) -> Referral:
     r = session.get(Referral, referral_id)
-    if r is None or actor.role != "operator" or actor.organisation_id not in (r.from_organisation_id, r.to_organisation_id):
+    if r is None or not may(actor, Action.CASEWORK) or actor.organisation_id not in (r.from_organisation_id, r.to_organisation_id):
         raise NotFound(f"no referral {referral_id}")
     return r
 
 
 def list_referrals(session: Session, actor: Actor, direction: str = "incoming", status: str | None = None) -> list[Referral]:
-    if actor.role != "operator":
-        raise Forbidden("referrals are between operators' organisations")
+    ensure(actor, Action.CASEWORK, "referrals are between operators' organisations")
     col = Referral.to_organisation_id if direction == "incoming" else Referral.from_organisation_id
     stmt = select(Referral).where(col == actor.organisation_id)
     if status:

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
+from matcher.accounts.permissions import Action, ensure, may
 from matcher.db.base import utcnow
-from matcher.errors import Conflict, Forbidden, Invalid, NotFound
+from matcher.errors import Conflict, Invalid, NotFound
 from matcher.matching.scoring import MatchInputError, check_language, check_text
 from matcher.network.service import add_measure
 from matcher.people.access import get_person, visible_to
@@ -74,8 +75,7 @@ def read_person(session: Session, actor: Actor, person_id: int) -> Person:
 
 
 def create_person(session: Session, actor: Actor, external_ref: str | None = None) -> Person:
-    if actor.role != "operator":
-        raise Forbidden("only operators take people in charge")
+    ensure(actor, Action.CASEWORK, "only operators take people in charge")
     person = Person(organisation_id=actor.organisation_id, pseudonym=_new_pseudonym(), external_ref=external_ref,
                     created_by=actor.user_id)
     session.add(person)
@@ -86,7 +86,7 @@ def create_person(session: Session, actor: Actor, external_ref: str | None = Non
 
 
 def list_persons(session: Session, actor: Actor, q: str | None = None, limit: int = 50, offset: int = 0) -> list[Person]:
-    if actor.role != "operator":
+    if not may(actor, Action.CASEWORK):
         return []
     stmt = select(Person).where(visible_to(actor), Person.erased_at.is_(None))
     if q:
@@ -278,8 +278,7 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
     """GDPR erasure, in one transaction: profiles and matches (narratives, evidence) are deleted,
     the person keeps only its pseudonym and erasure date, decisions stay for statistics with no
     link to the person and no free text, and the audit trail records the erasure."""
-    if actor.role not in ("operator", "admin"):
-        raise Forbidden("only the owning operator or an admin erases a person")
+    ensure(actor, Action.ERASE_PERSON, "only the owning operator or an admin erases a person")
     person = get_person(session, actor, person_id, for_erasure=True)
     pseudonym = person.pseudonym
     try:

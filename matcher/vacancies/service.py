@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
+from matcher.accounts.permissions import Action, ensure
 from matcher.db.base import utcnow
-from matcher.errors import Forbidden, Invalid, NotFound
+from matcher.errors import Invalid, NotFound
 from matcher.taxonomy.in_memory import Taxonomy
 from matcher.vacancies.geo import PlaceError, resolve
 from matcher.vacancies.models import Vacancy
@@ -72,8 +73,7 @@ def suggest(matcher, title: str, description: str) -> tuple[str | None, list[str
 
 
 def create_vacancy(session: Session, actor: Actor, data: VacancyInput, matcher=None) -> Vacancy:  # noqa: ANN001
-    if actor.role != "employer":
-        raise Forbidden("only employers post vacancies")
+    ensure(actor, Action.MANAGE_VACANCIES, "only employers post vacancies")
     if data.contract_type not in CONTRACT_TYPES:
         raise Invalid(f"contract_type must be one of {', '.join(CONTRACT_TYPES)}")
     try:
@@ -111,8 +111,7 @@ def get_vacancy(session: Session, actor: Actor, vacancy_id: int) -> Vacancy:
 
 def update_vacancy(session: Session, actor: Actor, vacancy_id: int, changes: dict, matcher=None) -> Vacancy:  # noqa: ANN001
     v = get_vacancy(session, actor, vacancy_id)
-    if actor.role != "employer":
-        raise Forbidden("only the employer edits its vacancies")
+    ensure(actor, Action.MANAGE_VACANCIES, "only the employer edits its vacancies")
     if "contract_type" in changes and changes["contract_type"] not in CONTRACT_TYPES:
         raise Invalid(f"contract_type must be one of {', '.join(CONTRACT_TYPES)}")
     if "municipality" in changes:

@@ -15,13 +15,12 @@ import pytest
 
 from matcher.accounts.users import create_organisation, create_user
 from matcher.taxonomy.esco_import import import_bundle
-
-from .api_helpers import CLI, PASSWORD
-from .esco_bundle import COOK
-from .test_serve import free_port
+from tests.api.test_serve import free_port
+from tests.api_helpers import CLI, PASSWORD
+from tests.esco_bundle import COOK
 
 CHROMIUM = os.environ.get("SKILLMATCH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 if not CHROMIUM:
     if os.environ.get("SKILLMATCH_E2E_REQUIRED"):
@@ -219,7 +218,7 @@ def test_admin_manages_organisations_and_users_on_the_page(site):
 
 
 def test_admin_import_shows_progress_on_the_page(site, tmp_path):
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     base, browser = site
     folder = write_bundle(tmp_path / "upload", languages=("en",))[0]

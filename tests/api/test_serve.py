@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from matcher.taxonomy.esco_import import import_bundle
-
-from .esco_bundle import COOK
+from tests.esco_bundle import COOK
 
 
 def free_port() -> int:

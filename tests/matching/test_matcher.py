@@ -16,8 +16,7 @@ from matcher.matching.units import split_units
 from matcher.settings import load_settings
 from matcher.taxonomy.esco_import import import_bundle
 from matcher.taxonomy.in_memory import load_taxonomy
-
-from .esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV, skill, write_bundle
+from tests.esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV, skill, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +247,7 @@ def test_evaluate_command_reports_metrics_and_names_bad_lines(small, tmp_path):
 def with_false_friend(tmp_path_factory):
     """The small taxonomy plus a patent consultant (English "patent ...") and a lorry driver."""
 
-    from .esco_bundle import OCC_HEADER, E
+    from tests.esco_bundle import OCC_HEADER, E
 
     root = tmp_path_factory.mktemp("falsefriend")
     dirs = write_bundle(root / "esco")
@@ -288,7 +287,7 @@ def test_patente_is_no_patent(with_false_friend):
 def with_language_skills(tmp_path_factory):
     """The small bundle plus ESCO's language pillar for two languages: skill groups L and L1, the
     language concepts (with a French label) and a skill under one of them."""
-    from .esco_bundle import SKILL_HEADER, E, _write
+    from tests.esco_bundle import SKILL_HEADER, E, _write
 
     root = tmp_path_factory.mktemp("languages")
     dirs = write_bundle(root / "esco")
@@ -437,7 +436,7 @@ def test_batch_from_a_spreadsheet_reports_every_bad_row_and_round_trips_xlsx(sma
 def test_italian_skill_labels_serve_when_the_bundle_has_them(tmp_path):
     """ESCO's Italian bundle has skills_it.csv (the shared data does not): once imported in the
     official format, skills come with Italian labels, marked as Italian."""
-    from .esco_bundle import SKILL_HEADER, SKILLS, _write
+    from tests.esco_bundle import SKILL_HEADER, SKILLS, _write
 
     dirs = write_bundle(tmp_path / "esco")
     it = next(d for d in dirs if d.name == "it")

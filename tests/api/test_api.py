@@ -6,9 +6,8 @@ from sqlalchemy import inspect, text
 
 from api.app import create_app
 from matcher.settings import load_settings
-
-from .api_helpers import login, seed
-from .esco_bundle import COOK
+from tests.api_helpers import login, seed
+from tests.esco_bundle import COOK
 
 SENTINEL = "Zyxqwv lavorava nella cucina di Ouagadougou-7731 tagliando le verdure"
 
@@ -368,7 +367,7 @@ def test_nul_characters_are_refused_not_stored(client, h):
 def test_admin_imports_a_taxonomy_over_http_with_progress_and_the_matcher_switches(app, client, h, tmp_path):
     import time
 
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     before = client.get("/api/v1/models", headers=h["analyst"]).json()["serving"]
     folder = write_bundle(tmp_path / "upload", languages=("en",))[0]
@@ -397,8 +396,7 @@ def test_worker_follows_a_taxonomy_activated_elsewhere(app, client, h, tmp_path)
     import time
 
     from matcher.taxonomy.esco_import import import_bundle
-
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     state = app.state.matcher
     first = state.get().taxonomy_.version_id
@@ -484,3 +482,14 @@ def test_the_analyst_page_of_a_fresh_install_says_why_its_plot_is_empty(settings
         page = c.get("/analyst").text
         assert 'id="plot-empty"' in page and "Nessuna versione è ancora stata valutata" in page
         assert 'id="metrics-plot"' not in page and 'id="outcomes-empty"' in page
+
+
+def test_the_api_and_the_pages_refuse_the_same_role(client, h):
+    """An employer is refused a person's data by the API (403) and the operator's pages (403 page)."""
+    assert client.get("/api/v1/persons", headers=h["employer"]).status_code == 403
+    token = h["employer"]["Authorization"].removeprefix("Bearer ")
+    client.cookies.set("skillmatch_session", token)
+    try:
+        assert client.get("/operator", follow_redirects=False).status_code == 403
+    finally:
+        client.cookies.clear()

@@ -9,10 +9,9 @@ from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
 from matcher.settings import load_settings
-
-from .api_helpers import login, seed
-from .conftest import fresh_database
-from .esco_bundle import write_bundle
+from tests.api_helpers import login, seed
+from tests.conftest import fresh_database
+from tests.esco_bundle import write_bundle
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.accounts.users import create_organisation, create_user
-
-from .api_helpers import CLI, PASSWORD, login, seed
-from .esco_bundle import COOK
+from tests.api_helpers import CLI, PASSWORD, login, seed
+from tests.esco_bundle import COOK
 
 NARRATIVE = ("Ho fatto il cuoco per quattro anni in un ristorante a Dakar: tagliavo le verdure e cucinavo la carne alla griglia.")
 

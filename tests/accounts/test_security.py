@@ -17,10 +17,9 @@ from api.app import BodyLimit, create_app
 from matcher.accounts.users import create_organisation, create_user
 from matcher.network.models import Internship, Measure, Referral
 from matcher.people.models import Decision, Person, PersonKey, Profile
-
-from .api_helpers import CLI, PASSWORD, login, seed
-from .conftest import PG_URL
-from .esco_bundle import COOK, write_bundle
+from tests.api_helpers import CLI, PASSWORD, login, seed
+from tests.conftest import PG_URL
+from tests.esco_bundle import COOK, write_bundle
 
 SENTINEL = "Qwxzyv cucinava a Tambacounda-4471 per la mensa"
 ORIGIN = {"origin": "http://testserver"}

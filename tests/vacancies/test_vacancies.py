@@ -13,12 +13,11 @@ from matcher.vacancies.geo import PlaceError, resolve
 from matcher.vacancies.models import Vacancy
 from matcher.vacancies.ranking import VacancyRanker
 from matcher.vacancies.shortage import ShortageFileError, parse_shortage_csv
-
-from .api_helpers import login, seed
-from .esco_bundle import BRICKLAYER, COOK, skill
+from tests.api_helpers import login, seed
+from tests.esco_bundle import BRICKLAYER, COOK, skill
 
 _ESCO = os.environ.get("SKILLMATCH_TEST_ESCO_DIR")
-SHARED = (Path(_ESCO).parent if _ESCO else Path(__file__).resolve().parent.parent.parent / "shared" / "data") / "shortage"
+SHARED = (Path(_ESCO).parent if _ESCO else Path(__file__).resolve().parents[3] / "shared" / "data") / "shortage"
 
 
 def tiny_taxonomy() -> Taxonomy:

@@ -16,8 +16,7 @@ from matcher.taxonomy.errors import BundleError
 from matcher.taxonomy.esco_import import activate_version, active_version, import_bundle
 from matcher.taxonomy.in_memory import load_taxonomy
 from matcher.taxonomy.models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
-
-from .esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV
+from tests.esco_bundle import BRICKLAYER, COOK, SHEPHERD, WEBDEV
 
 TABLES = (TaxonomyVersion, Concept, ConceptLabel, OccupationSkill, ConceptRelation)
 
@@ -61,7 +60,7 @@ def test_reimport_is_a_noop(sessions, bundle):
 
 
 def test_zip_bundle_and_language_suffixed_relations(sessions, tmp_path):
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     dirs = write_bundle(tmp_path / "b", bare_relations=False, bom=False)
     zpath = tmp_path / "ESCO dataset - v1.2.0 - classification - en - csv.zip"
@@ -74,7 +73,7 @@ def test_zip_bundle_and_language_suffixed_relations(sessions, tmp_path):
 
 
 def test_versions_list_and_activate(sessions, bundle, tmp_path):
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     with sessions() as s:
         v1 = import_bundle(s, bundle, release="v1.1.0")
@@ -117,7 +116,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("name,file,edit,message", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_bad_input_names_file_line_column_and_writes_nothing(sessions, bundle, tmp_path, name, file, edit, message):
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     with sessions() as s:
         import_bundle(s, write_bundle(tmp_path / "good", languages=("en",)), release="v0")
@@ -161,7 +160,7 @@ with open_database(s)() as session:
 
 
 def test_kill_during_import_leaves_previous_version_active(sessions, settings, bundle, tmp_path):
-    from .esco_bundle import write_bundle
+    from tests.esco_bundle import write_bundle
 
     with sessions() as s:
         v1 = import_bundle(s, write_bundle(tmp_path / "first", languages=("en",)), release="v1")
@@ -169,7 +168,7 @@ def test_kill_during_import_leaves_previous_version_active(sessions, settings, b
     script = tmp_path / "killer.py"
     script.write_text(KILLER)
     proc = subprocess.Popen([sys.executable, str(script), settings.resolved_database_url, "v2", *map(str, bundle)],
-                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
         line = proc.stdout.readline()
         assert "WRITING" in line  # every row of v2 is written, not yet committed
@@ -214,7 +213,7 @@ def _write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
 def test_extra_labels_merge_by_uri_and_skip_unknown_concepts(sessions, bundle, tmp_path):
     """Labels of another release (esco-extra: v1.0.8 Spanish occupations, v1.0.x French skills) join
     the main bundle's concepts by URI; concepts it does not have are skipped and counted, never added."""
-    from .esco_bundle import OCC_HEADER, skill
+    from tests.esco_bundle import OCC_HEADER, skill
 
     extra = tmp_path / "extra"
     (extra / "es").mkdir(parents=True)

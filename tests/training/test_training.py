@@ -27,9 +27,8 @@ from matcher.taxonomy.esco_import import import_bundle
 from matcher.taxonomy.in_memory import load_taxonomy
 from matcher.training.examples import Example, esco_examples, pseudonymise
 from matcher.training.run import TrainConfig, train
-
-from .conftest import fresh_database
-from .training_bundle import write_training_bundle
+from tests.conftest import fresh_database
+from tests.training_bundle import write_training_bundle
 
 ANALYST = Actor(None, "ana", "analyst", None, "test")
 NARRATIVES = [
@@ -153,7 +152,7 @@ def test_rollback_restores_the_previous_version(trained):
 
 def test_requests_served_during_a_switch_succeed(trained):
     settings, factory, _, _, info = trained
-    from .api_helpers import login, seed_users
+    from tests.api_helpers import login, seed_users
 
     app = create_app(settings, load_matcher=False)
     seed_users(app)

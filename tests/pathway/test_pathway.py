@@ -77,8 +77,7 @@ def test_a_match_marks_where_the_text_names_the_occupation(tmp_path):
     from matcher.settings import load_settings
     from matcher.taxonomy.esco_import import import_bundle
     from matcher.taxonomy.in_memory import load_taxonomy
-
-    from .esco_bundle import COOK, write_bundle
+    from tests.esco_bundle import COOK, write_bundle
 
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", data_dir=tmp_path / "var")
     with open_database(settings)() as s:

@@ -13,8 +13,7 @@ from matcher.matching.matcher import SkillMatcher
 from matcher.settings import load_settings
 from matcher.taxonomy.esco_import import import_bundle
 from matcher.taxonomy.in_memory import load_taxonomy
-
-from .esco_bundle import BRICKLAYER, COOK, write_bundle
+from tests.esco_bundle import BRICKLAYER, COOK, write_bundle
 
 
 def test_the_hash_split_is_fixed_and_about_30_70():
