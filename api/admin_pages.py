@@ -4,9 +4,10 @@ language, with what was typed kept."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from api.i18n import translator
@@ -15,6 +16,9 @@ from matcher.accounts import users
 from matcher.accounts.models import Organisation, User
 from matcher.accounts.permissions import Action, may
 from matcher.errors import Conflict, ServiceError
+from matcher.jobs import read_job
+from matcher.taxonomy.esco_import import list_versions
+from matcher.taxonomy.uploads import import_uploads
 
 router = APIRouter(include_in_schema=False)
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
@@ -22,8 +26,6 @@ DONE = {"org_created", "user_created", "org_deactivated", "org_activated", "user
 
 
 def _admin_page(request: Request, actor, status: int = 200, errors: dict | None = None, typed: dict | None = None) -> Response:  # noqa: ANN001
-    from matcher.taxonomy.esco_import import list_versions
-
     with request.app.state.sessions() as db:
         versions = list_versions(db)
         orgs = list(db.scalars(select(Organisation).order_by(Organisation.name)))
@@ -120,8 +122,6 @@ def _switch(request: Request, action: str, section: str, change) -> Response:  #
 
 
 def _query(**values: object) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({k: str(v) for k, v in values.items()})
 
 
@@ -129,16 +129,13 @@ def _query(**values: object) -> str:
 @router.post("/admin/taxonomy/imports")
 def admin_import(request: Request, files: list[UploadFile] = File(...), version: str = Form("unspecified", max_length=64)) -> Response:
     actor = _actor(request, Action.ADMINISTER)
-    from api.routes.admin import save_uploads, upload_folder
-    from matcher.accounts.audit import record
-    from matcher.taxonomy.jobs import start_import
-
-    paths = save_uploads(request.app.state.settings, files)
-    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
-                          on_ready=request.app.state.matcher.swap)
-    with request.app.state.sessions() as db:
-        record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
-        db.commit()
+    state = request.app.state
+    with state.sessions() as db:
+        try:
+            job_id = import_uploads(db, actor, settings=state.settings, sessions=state.sessions,
+                                    files=[(f.filename, f.file) for f in files], release=version, on_ready=state.matcher.swap)
+        except ServiceError as exc:  # not a bundle, or a ZIP that would unpack past the limit: said above the form
+            return _admin_page(request, actor, exc.status, {"import": _error_key(exc), "detail": str(exc)})
     return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
 
 
@@ -152,9 +149,6 @@ def admin_job(request: Request, job_id: str) -> Response:
 @router.get("/admin/jobs/{job_id}/state")
 def admin_job_state(request: Request, job_id: str) -> Response:
     _actor(request, Action.FOLLOW_JOBS)
-    from fastapi.responses import JSONResponse
-
-    from matcher.jobs import read_job
 
     state = read_job(request.app.state.settings.data_dir, job_id[:32])
     return JSONResponse(state or {"status": "unknown"}, status_code=200 if state else 404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from sqlalchemy import select
 
 from api.deps import DB, Admin, KeyPrefix, PathId, require
@@ -21,8 +21,10 @@ from matcher.accounts.schemas import (
     UserCreate,
     UserPublic,
 )
+from matcher.jobs import read_job
 from matcher.taxonomy.esco_import import activate_version, list_versions
 from matcher.taxonomy.schemas import TaxonomyVersionPublic
+from matcher.taxonomy.uploads import import_uploads
 
 router = APIRouter(tags=["admin"])
 
@@ -100,8 +102,6 @@ def activate_taxonomy(version_id: PathId, db: DB, actor: Admin):  # noqa: ANN201
     try:
         v = activate_version(db, version_id)
     except LookupError as exc:
-        from fastapi import HTTPException
-
         raise HTTPException(404, str(exc)) from None
     audit.record(db, actor, "activate", "taxonomy", detail={"version_id": version_id})
     db.commit()
@@ -113,81 +113,19 @@ def taxonomy_versions(db: DB, actor: Admin) -> list:
     return list_versions(db)
 
 
-def save_uploads(settings, files) -> list:  # noqa: ANN001
-    """Uploaded bundle files into a fresh private folder, under their base names; only .zip and
-    .csv. The folder is deleted by the import job when it ends, or here on a refused upload."""
-    import shutil
-    import uuid
-    from pathlib import Path
-
-    from fastapi import HTTPException
-
-    folder = Path(settings.data_dir) / "uploads" / uuid.uuid4().hex[:12]
-    folder.mkdir(parents=True, mode=0o700)
-    paths = []
-    try:
-        for f in files:
-            name = Path(f.filename or "").name
-            if not name.lower().endswith((".zip", ".csv")):
-                raise HTTPException(422, f"{name or 'a file'}: upload the ESCO bundle as .zip or .csv files")
-            target = folder / name
-            with target.open("wb") as out:
-                while chunk := f.file.read(1 << 20):
-                    out.write(chunk)
-            if name.lower().endswith(".zip"):
-                refuse_bomb(target, settings.max_unpacked_bytes)
-            paths.append(target)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    if any(p.suffix.lower() == ".csv" for p in paths):
-        return [folder]  # loose CSV files form one bundle folder
-    return paths
-
-
-def refuse_bomb(path, max_unpacked: int) -> None:  # noqa: ANN001
-    """A ZIP that would unpack past the limit is refused at upload (422), before any job starts."""
-    import zipfile
-
-    from fastapi import HTTPException
-
-    from matcher.taxonomy.errors import BundleError
-    from matcher.taxonomy.esco_files import check_zip
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            check_zip(path, zf, max_unpacked)
-    except zipfile.BadZipFile:
-        raise HTTPException(422, f"{path.name}: not a readable ZIP file") from None
-    except BundleError as exc:
-        raise HTTPException(422, str(exc)) from None
-
-
-def upload_folder(paths: list):  # noqa: ANN201
-    """The fresh folder save_uploads wrote into."""
-    return paths[0] if paths[0].is_dir() else paths[0].parent
-
-
 @router.post("/taxonomy/imports", status_code=202)
 def import_taxonomy(request: Request, db: DB, actor: Admin, files: list[UploadFile] = File(...),
                     version: str = Form("unspecified", max_length=64)) -> dict:
     """Upload an ESCO CSV bundle (ZIP or CSV files, one or more languages): imported, then indexed,
     in the background; follow it at /jobs/{job_id}."""
-    from matcher.taxonomy.jobs import start_import
-
-    paths = save_uploads(request.app.state.settings, files)
-    job_id = start_import(request.app.state.settings, request.app.state.sessions, paths, version, cleanup=upload_folder(paths),
-                          on_ready=request.app.state.matcher.swap)
-    audit.record(db, actor, "create", "taxonomy_import", detail={"job_id": job_id, "release": version})
-    db.commit()
+    state = request.app.state
+    job_id = import_uploads(db, actor, settings=state.settings, sessions=state.sessions, files=[(f.filename, f.file) for f in files],
+                            release=version, on_ready=state.matcher.swap)
     return {"job_id": job_id}
 
 
 @router.get("/jobs/{job_id}", tags=["analyst"])
 def job(job_id: str, request: Request, actor: Annotated[Actor, Depends(require(Action.FOLLOW_JOBS))]) -> dict:
-    from fastapi import HTTPException
-
-    from matcher.jobs import read_job
 
     state = read_job(request.app.state.settings.data_dir, job_id[:32])
     if state is None:

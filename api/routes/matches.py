@@ -7,11 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import DB, Matcher, get_rules, require
 from matcher.accounts.actors import Actor
-from matcher.accounts.permissions import Action, ensure
+from matcher.accounts.permissions import Action
 from matcher.matching.schemas import MatchPublic, MatchRequest
-from matcher.pathway.service import pathways
-from matcher.people import service as svc
-from matcher.people.standing import facts_for
+from matcher.people.profile_match import match_profile
 
 router = APIRouter(tags=["matches"])
 
@@ -24,21 +22,10 @@ async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Ma
     if (body.text is None) == (body.profile_id is None):
         raise HTTPException(422, "give either text or profile_id")
     if body.profile_id is not None:
-        ensure(actor, Action.CASEWORK, "only operators match a person's profile")
-        person, profile = svc.get_profile(db, actor, body.profile_id, audit=False)
-        text, language = profile.narrative, body.language or profile.narrative_language
-    else:
-        person, profile = None, None
-        text, language = body.text or "", body.language
+        # the database work and the encoder (CPU-bound C code) both off the event loop
+        stored = await run_in_threadpool(match_profile, db, actor, body.profile_id, matcher, get_rules(request),
+                                         language=body.language, top_k=body.top_k, label_language=body.label_language)
+        return MatchPublic(id=stored.match_id, pathways=stored.pathways, **stored.result)
     # the encoder is CPU-bound C code: keep it off the event loop
-    result = await run_in_threadpool(matcher.match, text, language, body.top_k, body.label_language)
-    payload = result.to_dict()
-    match_id = None
-    paths = None
-    if person is not None and profile is not None:
-        assert result.model_version is not None and result.taxonomy_version is not None  # a served match carries both
-        facts = facts_for(db, person, profile)
-        paths = await run_in_threadpool(pathways, matcher, payload, facts, get_rules(request))
-        stored = svc.store_match(db, actor, person, profile, payload, result.model_version, result.taxonomy_version, paths)
-        match_id = stored.id
-    return MatchPublic(id=match_id, pathways=paths, **payload)
+    result = await run_in_threadpool(matcher.match, body.text or "", body.language, body.top_k, body.label_language)
+    return MatchPublic(id=None, pathways=None, **result.to_dict())

@@ -12,8 +12,8 @@ from matcher.accounts.actors import Actor
 from matcher.accounts.models import Organisation
 from matcher.accounts.permissions import Action
 from matcher.accounts.schemas import OrganisationPublic
-from matcher.errors import NotFound
 from matcher.network import service as network
+from matcher.network.internships import open_internship_for_pathway
 from matcher.network.schemas import (
     ConsentCreate,
     ConsentPublic,
@@ -26,8 +26,9 @@ from matcher.network.schemas import (
     ReferralDecision,
     ReferralPublic,
 )
+from matcher.people.access import get_person
 from matcher.people.card import card as person_card
-from matcher.people.standing import standing
+from matcher.people.standing import NoProfile
 
 router = APIRouter(tags=["network"])
 
@@ -68,11 +69,8 @@ async def refer(person_id: PathId, body: ReferralCreate, request: Request, db: D
     ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
     try:
         card = await run_in_threadpool(person_card, db, actor, person_id, matcher, ranker, get_rules(request))
-    except NotFound as exc:
-        if "no profile" in str(exc):
-            card = None
-        else:
-            raise
+    except NoProfile:
+        card = None
     r = network.refer(db, actor, person_id, body.to_organisation_id, body.reason, card)
     return _public(r)
 
@@ -106,8 +104,6 @@ def measures(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
 
 @router.post("/persons/{person_id}/measures", response_model=MeasurePublic, status_code=201)
 def add_measure(person_id: PathId, body: MeasureCreate, db: DB, actor: Operator):  # noqa: ANN201
-    from matcher.people.access import get_person
-
     person = get_person(db, actor, person_id)
     return network.add_measure(db, actor, person, body.kind, body.outcome, body.on_date)
 
@@ -122,21 +118,10 @@ def _internship(i, pseudonym: str) -> InternshipPublic:  # noqa: ANN001
 def open_internship(person_id: PathId, body: InternshipCreate, request: Request, db: DB, actor: Operator,
                     matcher: Matcher) -> InternshipPublic:
     """Open an internship where the pathway advises one; the skills to observe default to the pathway's."""
-    from matcher.people.access import get_person
-
-    person = get_person(db, actor, person_id)
-    if body.occupation_uri not in matcher.taxonomy_.occupations:
-        raise HTTPException(422, f"occupation_uri: {body.occupation_uri} is not an occupation of the active taxonomy")
     skills = [s.model_dump() for s in body.skills_to_observe] if body.skills_to_observe is not None else None
-    if skills is None:
-        rules = get_rules(request)
-        p = standing(db, actor, person, matcher, rules).pathway(matcher, body.occupation_uri, rules)
-        if p["pathway"] != "internship_validation":
-            raise HTTPException(409, f"the pathway for this occupation is {p['pathway']}, not internship_validation: "
-                                     + " ".join(p["reasons"]["en"]))
-        skills = [{"uri": s["uri"], "label": s["label"]} for s in p["skills_to_observe"]]
-    i = network.open_internship(db, actor, person_id, body.host_organisation_id, body.occupation_uri, skills, body.start_date)
-    return _internship(i, person.pseudonym)
+    return _internship(*open_internship_for_pathway(
+        db, actor, person_id, host_organisation_id=body.host_organisation_id, occupation_uri=body.occupation_uri, matcher=matcher,
+        rules=get_rules(request), skills_to_observe=skills, start_date=body.start_date))
 
 
 @router.get("/internships/{internship_id}", response_model=InternshipPublic)

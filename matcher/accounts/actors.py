@@ -26,3 +26,9 @@ class Actor:
     role: str
     organisation_id: int | None
     endpoint: str | None = None
+
+
+def command_line_actor(role: Role, command: str) -> Actor:
+    """Whoever runs the ``skillmatch`` command on the server: an administrator of the machine, audited
+    as user ``cli`` with the role the command needs (analyst for models and reports, admin for users)."""
+    return Actor(None, "cli", role, None, command)

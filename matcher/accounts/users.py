@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from matcher.accounts.actors import ROLES, Actor
+from matcher.accounts.actors import ROLES, Actor, Role, command_line_actor
 from matcher.accounts.audit import record
 from matcher.accounts.models import ApiKey, Organisation, RevokedToken, User
 from matcher.db.base import utcnow
@@ -90,7 +90,7 @@ def create_user(session: Session, actor: Actor | None, username: str, password: 
                           [("organisation_id", "err_org_kind")])
     user = User(username=username.strip(), password_hash=hash_password(password), role=role, organisation_id=organisation_id)
     _add_unique(session, user, f"a user named {username!r} exists")
-    record(session, actor or Actor(None, "cli", "admin", None, "cli"), "create", "user", detail={"user_id": user.id, "role": role})
+    record(session, actor or command_line_actor(Role.ADMIN, "cli"), "create", "user", detail={"user_id": user.id, "role": role})
     session.commit()
     return user
 

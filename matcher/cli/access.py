@@ -4,14 +4,14 @@ from __future__ import annotations
 import typer
 from sqlalchemy import select
 
-from matcher.accounts.actors import Actor
+from matcher.accounts.actors import Role, command_line_actor
 from matcher.cli.app import app
 from matcher.cli.common import fail, out, progress_bar, sessions
 from matcher.cli.users import users_app
 
 keys_app = typer.Typer(help="The master key that seals people's free text.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-CLI_ADMIN = Actor(None, "cli", "admin", None, "cli")
+CLI_ADMIN = command_line_actor(Role.ADMIN, "cli")
 
 
 def _user_id(session, username: str) -> int:  # noqa: ANN001

@@ -15,7 +15,6 @@ from matcher.settings import Settings, SettingsError, get_settings
 if TYPE_CHECKING:  # imported where used: `skillmatch --help` must not load numpy and the models
     from sqlalchemy.orm import sessionmaker
 
-    from matcher.accounts.actors import Actor
     from matcher.matching.matcher import SkillMatcher
     from matcher.taxonomy.in_memory import Taxonomy
 
@@ -116,9 +115,3 @@ def registry_model(s, taxonomy, registry, model: str):  # noqa: ANN001, ANN201
         return load_model(s, taxonomy, model_id, registry), model_id
     except (ValueError, ArtifactError, FileNotFoundError) as exc:
         fail(str(exc))
-
-
-def cli_actor(command: str) -> Actor:
-    from matcher.accounts.actors import Actor
-
-    return Actor(None, "cli", "analyst", None, command)

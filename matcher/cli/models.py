@@ -7,8 +7,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from matcher.accounts.actors import Role, command_line_actor
 from matcher.cli.app import app
-from matcher.cli.common import cli_actor, fail, out, sessions, settings
+from matcher.cli.common import fail, out, sessions, settings
 
 models_app = typer.Typer(help="Trained model versions: list, show, promote, roll back.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -60,7 +61,8 @@ def models_promote(model: str, force: bool = typer.Option(False, help="promote e
 
     with sessions()() as session:
         try:
-            r = promote(session, cli_actor("cli models promote"), Registry(settings().registry_dir), model, force, reason, eval_name)
+            r = promote(session, command_line_actor(Role.ANALYST, "cli models promote"), Registry(settings().registry_dir), model,
+                        force, reason, eval_name)
         except ServiceError as exc:
             fail(str(exc))
     out.print(f"{model} serves now (was {r['previous']}); on {r['evaluation']}: hit@1 {r['candidate_score']['hit@1']:.3f} "
@@ -86,7 +88,7 @@ def models_add(folder: Path = typer.Argument(..., help="a model version folder, 
     if serve:
         with sessions()() as session:
             try:
-                promote(session, cli_actor("cli models add"), registry, info.id, force=True,
+                promote(session, command_line_actor(Role.ANALYST, "cli models add"), registry, info.id, force=True,
                         reason=f"installed from {folder}: see its model card for the evaluation")
             except ServiceError as exc:
                 fail(str(exc))
@@ -102,7 +104,7 @@ def models_rollback(slot: str = typer.Option("matcher", help="matcher or pathway
 
     with sessions()() as session:
         try:
-            r = rollback(session, cli_actor("cli models rollback"), Registry(settings().registry_dir), slot)
+            r = rollback(session, command_line_actor(Role.ANALYST, "cli models rollback"), Registry(settings().registry_dir), slot)
         except ServiceError as exc:
             fail(str(exc))
     out.print(f"{r['model']} serves again (was {r['previous']}).")

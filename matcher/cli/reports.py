@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from matcher.accounts.actors import Role, command_line_actor
 from matcher.cli.app import app
 from matcher.cli.common import fail, out, sessions, settings
 
@@ -17,7 +18,6 @@ def export(report: str = typer.Argument(..., help="outcomes (per ISCO group and 
                                         "and month) or benchmarks (every model's evaluations and benchmarks)"),
            output: Path = typer.Option(..., "--output", help="a .csv or .xlsx file")) -> None:
     """Write one of the analyst page's tables to a CSV or Excel file (written whole or not at all)."""
-    from matcher.accounts.actors import Actor
     from matcher.accounts.audit import record
     from matcher.registry.store import Registry
     from matcher.reports.service import REPORTS, output_problem, report_frame, write_frame
@@ -28,7 +28,7 @@ def export(report: str = typer.Argument(..., help="outcomes (per ISCO group and 
         fail(problem)
     with sessions()() as db:
         frame = report_frame(report, db, Registry(settings().registry_dir))
-        record(db, Actor(None, "cli", "analyst", None, "cli"), "export", "report",
+        record(db, command_line_actor(Role.ANALYST, "cli reports"), "export", "report",
                detail={"report": report, "format": output.suffix.lower().lstrip("."), "rows": len(frame)})
         db.commit()
     write_frame(frame, output, report)

@@ -5,6 +5,7 @@ from typing import Optional
 
 import typer
 
+from matcher.accounts.actors import Role, command_line_actor
 from matcher.cli.app import app
 from matcher.cli.common import fail, out, sessions
 
@@ -21,14 +22,13 @@ def users_create(username: str, role: str = typer.Option("admin", help="operator
     """Create a user (the first admin, for instance)."""
     from sqlalchemy import select
 
-    from matcher.accounts.actors import Actor
     from matcher.accounts.models import Organisation
     from matcher.accounts.users import create_organisation, create_user
     from matcher.errors import ServiceError
 
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    cli_actor = Actor(None, "cli", "admin", None, "cli users create")
+    cli_actor = command_line_actor(Role.ADMIN, "cli users create")
     with sessions()() as session:
         try:
             org_id = None

@@ -22,10 +22,14 @@ def facts_for(session: Session, person: Person, profile: Profile) -> PersonFacts
     return PersonFacts(profile.years_experience, {d.get("kind") for d in profile.documents or []}, validated)
 
 
+class NoProfile(NotFound):
+    """The person has no profile yet: nothing to match, no card (a referral then goes without one)."""
+
+
 def latest_profile(session: Session, person: Person) -> Profile:
     profile = session.scalar(select(Profile).where(Profile.person_id == person.id).order_by(Profile.version.desc()))
     if profile is None:
-        raise NotFound("this person has no profile yet: add one first")
+        raise NoProfile("this person has no profile yet: add one first")
     return profile
 
 

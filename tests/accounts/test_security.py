@@ -192,6 +192,19 @@ def test_a_zip_bomb_is_refused_at_upload(net, tmp_path):
     assert not any((c.app.state.settings.data_dir / "uploads").iterdir())
 
 
+
+def test_the_admin_page_and_the_api_refuse_the_same_upload_the_same_way(net):
+    """One taxonomy-import use case behind both: a file that is no bundle is refused with the same
+    reason, over the API as JSON and on the page above the import form, and nothing is kept."""
+    c, h, ids, p = net
+    api = c.post("/api/v1/taxonomy/imports", files=[("files", ("notes.txt", b"x", "text/plain"))], headers=h["admin"])
+    assert api.status_code == 422 and "upload the ESCO bundle as .zip or .csv" in api.json()["detail"]
+    _page_login(c, "admin")
+    page = c.post("/admin/taxonomy/imports", files=[("files", ("notes.txt", b"x", "text/plain"))], headers=ORIGIN)
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+    assert "upload the ESCO bundle as .zip or .csv" in page.text and 'id="import-error"' in page.text
+    assert not any((c.app.state.settings.data_dir / "uploads").iterdir())
+
 def test_no_person_text_and_no_traceback_in_the_log(net, caplog):
     c, h, ids, p = net
 
