@@ -8,7 +8,6 @@ lacks (recently merged, very small) falls back to the centroid of its province.
 """
 from __future__ import annotations
 
-import math
 import re
 import threading
 import unicodedata
@@ -16,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.metrics.pairwise import haversine_distances
 
 
 class PlaceError(ValueError):
@@ -153,10 +153,15 @@ def resolve(text: str) -> Place:
     return gazetteer().resolve(text)
 
 
-def haversine_km(lat1: float, lon1: float, lat2, lon2):  # noqa: ANN001, ANN201 - scalars or numpy arrays
-    r = 6371.0
-    p1, p2 = math.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(lon2) - math.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(a))
+EARTH_RADIUS_KM = 6371.0
+
+
+def distances_km(latitude: float, longitude: float, latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
+    """Great-circle distances from one place to many (scikit-learn's haversine, on a sphere); NaN
+    where a place has no coordinates."""
+    there = np.column_stack([latitudes, longitudes]).astype(np.float64)
+    known = np.isfinite(there).all(axis=1)
+    out = np.full(len(there), np.nan)
+    if known.any():
+        out[known] = haversine_distances(np.radians([[latitude, longitude]]), np.radians(there[known]))[0] * EARTH_RADIUS_KM
+    return out

@@ -25,7 +25,7 @@ from matcher.people.models import MatchRecord, Person, Profile
 from matcher.people.standing import Standing, standing
 from matcher.taxonomy.in_memory import Taxonomy
 from matcher.vacancies.evidence import PersonEvidence
-from matcher.vacancies.geo import haversine_km
+from matcher.vacancies.geo import distances_km
 from matcher.vacancies.models import Vacancy
 from matcher.vacancies.service import get_vacancy, vacancies_version
 from matcher.vacancies.shortage import latest_signals
@@ -92,7 +92,7 @@ class VacancyRanker:
                 affinity[idx] = np.maximum(affinity[idx], 1.0 / (1 + r))
         fit = self.skill_weight * overlap + (1 - self.skill_weight) * affinity
         if person.latitude is not None:
-            dist = haversine_km(person.latitude, person.longitude or 0.0, self.lat_, self.lon_)  # both or neither
+            dist = distances_km(person.latitude, person.longitude or 0.0, self.lat_, self.lon_)  # both or neither
             decay = np.exp(-dist / self.distance_scale_km)
         else:
             dist, decay = np.full(n, np.nan), np.ones(n)
