@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from api.card_words import NAMES as CARD_LANGUAGE_NAMES
 from api.deps import PathId, get_rules
@@ -27,6 +28,7 @@ from matcher.errors import Invalid, ServiceError
 from matcher.matching.langid import language_code
 from matcher.people import service as svc
 from matcher.people.card import card as person_card
+from matcher.people.schemas import DecisionCreate
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -311,8 +313,12 @@ def operator_decision(request: Request, person_id: PathId, target_uri: str = For
     actor = _actor(request, Action.CASEWORK)
     with request.app.state.sessions() as db:
         try:
-            svc.add_decision(db, actor, person_id, svc.DecisionInput(target_kind, target_uri, status, isco_code or None,
-                                                                   reason.strip() or None))
+            data = DecisionCreate.model_validate({"target_kind": target_kind, "target_uri": target_uri, "status": status,
+                                                  "isco_code": isco_code or None, "reason": reason.strip() or None})
+            svc.add_decision(db, actor, person_id, data)
+        except ValidationError as exc:  # a value the form's choices do not offer
+            message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return _render(request, "message.html", {"message": message}, 422, actor)
         except ServiceError as exc:
             return _render(request, "message.html", {"message": str(exc)}, exc.status, actor)
     return RedirectResponse(f"/operator/persons/{person_id}?saved=decision#decisions", status_code=303)

@@ -63,7 +63,7 @@ def list_matches(person_id: PathId, db: DB, actor: Operator):  # noqa: ANN201
 
 @router.post("/persons/{person_id}/decisions", response_model=DecisionPublic, status_code=201)
 def add_decision(person_id: PathId, body: DecisionCreate, db: DB, actor: Operator):  # noqa: ANN201
-    return svc.add_decision(db, actor, person_id, svc.DecisionInput(**body.model_dump()))
+    return svc.add_decision(db, actor, person_id, body)
 
 
 @router.get("/persons/{person_id}/decisions", response_model=list[DecisionPublic])

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.accounts.actors import Role
 from matcher.accounts.users import OrganisationKind
-from matcher.schema_fields import DbId
+from matcher.schema_fields import DbId, StoredPublic
 
 
 class Token(BaseModel):
@@ -29,9 +29,7 @@ class OrganisationCreate(BaseModel):
     municipality: str | None = Field(default=None, max_length=120)
 
 
-class OrganisationPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class OrganisationPublic(StoredPublic):
     name: str
     kind: str
     municipality: str | None
@@ -45,9 +43,7 @@ class UserCreate(BaseModel):
     organisation_id: DbId | None = None
 
 
-class UserPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class UserPublic(StoredPublic):
     username: str
     role: str
     organisation_id: int | None
@@ -67,9 +63,7 @@ class ApiKeyPublic(BaseModel):
     api_key: str = Field(description="shown once; only its hash is kept")
 
 
-class AuditEventPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class AuditEventPublic(StoredPublic):
     at: datetime
     username: str | None
     role: str | None

@@ -1,6 +1,8 @@
 """The ``skillmatch`` command, one module per command group; importing the package registers them all
 (in the order `skillmatch --help` lists them: set-up, matching, serving, people, training, reports)."""
-from matcher.cli import access, benchmark, db, evaluate, index, match, models, reports, serve, shortage, taxonomy, train, users  # noqa: F401
+# isort: off
+from matcher.cli import db, taxonomy, index, match, serve, users, access, shortage, evaluate, train, models, benchmark, reports  # noqa: F401
+# isort: on
 from matcher.cli.app import app, main
 
 __all__ = ["app", "main"]

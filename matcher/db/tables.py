@@ -1,4 +1,10 @@
-"""Every table of skillmatch, imported here so that Alembic sees them all."""
-from matcher.network.models import Consent, Internship, InternshipAssessment, Measure, Referral  # noqa: F401
-from matcher.taxonomy.models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion  # noqa: F401
-from matcher.vacancies.models import ShortageSignal, Vacancy  # noqa: F401
+"""Every table of skillmatch, imported here so that Alembic (and ``Base.metadata``) sees them all."""
+from matcher.accounts.models import ApiKey, AuditEvent, Organisation, RevokedToken, User
+from matcher.network.models import Consent, Internship, InternshipAssessment, Measure, Referral
+from matcher.people.models import Decision, MatchRecord, Person, PersonKey, Profile, ValidatedSkill
+from matcher.taxonomy.models import Concept, ConceptLabel, ConceptRelation, OccupationSkill, TaxonomyVersion
+from matcher.vacancies.models import ShortageSignal, Vacancy
+
+__all__ = ["ApiKey", "AuditEvent", "Concept", "ConceptLabel", "ConceptRelation", "Consent", "Decision", "Internship",
+           "InternshipAssessment", "MatchRecord", "Measure", "OccupationSkill", "Organisation", "Person", "PersonKey", "Profile",
+           "Referral", "RevokedToken", "ShortageSignal", "TaxonomyVersion", "User", "ValidatedSkill", "Vacancy"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from matcher.db import tables as models  # noqa: F401  (registers every table on Base.metadata)
+from matcher.db import tables  # noqa: F401  (registers every table on Base.metadata)
 from matcher.db.base import Base
 from matcher.db.session import make_engine
 

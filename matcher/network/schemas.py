@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from matcher.network.service import ConsentPurpose, MeasureKind
-from matcher.schema_fields import DbId
+from matcher.schema_fields import DbId, StoredPublic
 
 
 class ConsentCreate(BaseModel):
@@ -14,9 +14,7 @@ class ConsentCreate(BaseModel):
     purpose: ConsentPurpose
 
 
-class ConsentPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class ConsentPublic(StoredPublic):
     recipient_organisation_id: int
     purpose: str
     recorded_by: int | None
@@ -54,9 +52,7 @@ class MeasureCreate(BaseModel):
     on_date: date | None = None
 
 
-class MeasurePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class MeasurePublic(StoredPublic):
     organisation_id: int
     kind: str
     outcome: str | None

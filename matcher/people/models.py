@@ -10,31 +10,29 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matcher.db.base import Base, utcnow
+from matcher.db.base import Base, IntPk, Moment, OrganisationRef, PersonRow, UserRef
 
 
 class Person(Base):
     __tablename__ = "persons"
     __table_args__ = (Index("ix_persons_org", "organisation_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    id: Mapped[IntPk]
+    organisation_id: Mapped[OrganisationRef]
     pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
     # the office's own file number: sealed with the person's key, searched by its keyed hash
     external_ref: Mapped[str | None] = mapped_column(Text, default=None)
     external_ref_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     key_id: Mapped[str | None] = mapped_column(String(32), default=None)  # the person's data key (person_keys)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[UserRef]
+    created_at: Mapped[Moment]
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
-class Profile(Base):
+class Profile(PersonRow, Base):
     __tablename__ = "profiles"
     __table_args__ = (UniqueConstraint("person_id", "version", name="uq_profiles_person_version"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     version: Mapped[int] = mapped_column(Integer)
     narrative: Mapped[str] = mapped_column(Text)
     narrative_language: Mapped[str | None] = mapped_column(String(16), default=None)
@@ -43,40 +41,36 @@ class Profile(Base):
     country: Mapped[str | None] = mapped_column(String(80), default=None)
     documents: Mapped[list] = mapped_column(JSON, default=list)  # [{"kind", "title"}]
     municipality: Mapped[str | None] = mapped_column(String(120), default=None)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[UserRef]
+    created_at: Mapped[Moment]
 
 
-class ValidatedSkill(Base):
+class ValidatedSkill(PersonRow, Base):
     """A skill observed and confirmed (by an internship tutor or an assessor): validated evidence."""
 
     __tablename__ = "validated_skills"
     __table_args__ = (Index("ix_validated_person", "person_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     skill_uri: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(32))  # internship | assessment
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[UserRef]
+    recorded_at: Mapped[Moment]
 
 
-class MatchRecord(Base):
+class MatchRecord(PersonRow, Base):
     __tablename__ = "matches"
     __table_args__ = (Index("ix_matches_person", "person_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    organisation_id: Mapped[OrganisationRef]
     result: Mapped[dict] = mapped_column(JSON)  # holds evidence spans: personal data
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     pathways: Mapped[dict | None] = mapped_column(JSON, default=None)  # occupation uri -> pathway decision
     model_version: Mapped[str] = mapped_column(String(200))
     taxonomy_version: Mapped[int] = mapped_column(Integer)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[UserRef]
+    created_at: Mapped[Moment]
 
 
 class Decision(Base):
@@ -87,10 +81,10 @@ class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (Index("ix_decisions_person", "person_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPk]
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), default=None)
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id"), default=None)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    organisation_id: Mapped[OrganisationRef]
     target_kind: Mapped[str] = mapped_column(String(16))  # occupation | vacancy
     target_uri: Mapped[str] = mapped_column(String(255))
     isco_code: Mapped[str | None] = mapped_column(String(4), default=None)
@@ -99,8 +93,8 @@ class Decision(Base):
     outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
     narrative_language: Mapped[str | None] = mapped_column(String(16), default=None)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), default=None)
-    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[UserRef]
+    recorded_at: Mapped[Moment]
 
 
 class PersonKey(Base):
@@ -111,4 +105,4 @@ class PersonKey(Base):
 
     key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     wrapped: Mapped[str] = mapped_column(String(200))  # "<master key id>:<base64 nonce + AES-GCM ciphertext>"
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[Moment]

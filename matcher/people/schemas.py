@@ -6,16 +6,14 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.people.service import DecisionStatus, DocumentKind, TargetKind
-from matcher.schema_fields import ISCO, LANG, DbId
+from matcher.schema_fields import ISCO, LANG, DbId, StoredPublic
 
 
 class PersonCreate(BaseModel):
     external_ref: str | None = Field(default=None, max_length=80, description="the office's own file number, if any")
 
 
-class PersonPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class PersonPublic(StoredPublic):
     pseudonym: str
     organisation_id: int
     external_ref: str | None

@@ -10,8 +10,8 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import case, delete, false, func, select, update
 from sqlalchemy.engine import Engine
@@ -28,6 +28,9 @@ from matcher.network.service import add_measure
 from matcher.people.access import get_person, visible_to
 from matcher.people.models import Decision, MatchRecord, Person, Profile, ValidatedSkill
 from matcher.privacy.sealed import erase_key, keyring_of
+
+if TYPE_CHECKING:  # the schemas read this module's vocabularies
+    from matcher.people.schemas import DecisionCreate
 
 
 class DocumentKind(StrEnum):
@@ -197,24 +200,20 @@ def store_match(session: Session, actor: Actor, person: Person, profile: Profile
     return rec
 
 
-def list_matches(session: Session, actor: Actor, person_id: int) -> list[MatchRecord]:
+RowT = TypeVar("RowT", MatchRecord, Decision)
+
+
+def _rows_of_person(session: Session, actor: Actor, person_id: int, table: type[RowT], resource: str) -> list[RowT]:
+    """A person's rows of one table, oldest first; the read is audited with their count."""
     person = get_person(session, actor, person_id)
-    rows = list(session.scalars(select(MatchRecord).where(MatchRecord.person_id == person.id).order_by(MatchRecord.id)))
-    record(session, actor, "read", "match", person.pseudonym, {"count": len(rows)})
+    rows = list(session.scalars(select(table).where(table.person_id == person.id).order_by(table.id)))
+    record(session, actor, "read", resource, person.pseudonym, {"count": len(rows)})
     session.commit()
     return rows
 
 
-@dataclass
-class DecisionInput:
-    target_kind: str
-    target_uri: str
-    status: str
-    isco_code: str | None = None
-    reason: str | None = None
-    match_id: int | None = None
-    outcome_date: date | None = None
-    corrects_id: int | None = None
+def list_matches(session: Session, actor: Actor, person_id: int) -> list[MatchRecord]:
+    return _rows_of_person(session, actor, person_id, MatchRecord, "match")
 
 
 _TARGETS = {"occupation": re.compile(r"^https?://data\.europa\.eu/esco/occupation/[0-9A-Za-z-]{1,64}$"),
@@ -232,7 +231,7 @@ def check_target(target_kind: str, target_uri: str) -> None:
                       if target_kind == "occupation" else "target_uri of a vacancy must be vacancy:ID")
 
 
-def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionInput) -> Decision:
+def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionCreate) -> Decision:
     person = get_person(session, actor, person_id)
     check_target(data.target_kind, data.target_uri)
     if data.status not in DECISION_STATUSES:
@@ -267,11 +266,7 @@ def add_decision(session: Session, actor: Actor, person_id: int, data: DecisionI
 
 
 def list_decisions(session: Session, actor: Actor, person_id: int) -> list[Decision]:
-    person = get_person(session, actor, person_id)
-    rows = list(session.scalars(select(Decision).where(Decision.person_id == person.id).order_by(Decision.id)))
-    record(session, actor, "read", "decision", person.pseudonym, {"count": len(rows)})
-    session.commit()
-    return rows
+    return _rows_of_person(session, actor, person_id, Decision, "decision")
 
 
 def erase_person(session: Session, actor: Actor, person_id: int) -> str:

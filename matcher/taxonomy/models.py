@@ -1,25 +1,23 @@
 """Tables of the ESCO taxonomy. Every row belongs to one imported taxonomy version."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matcher.db.base import Base, utcnow
+from matcher.db.base import Base, IntPk, Moment
 
 
 class TaxonomyVersion(Base):
     __tablename__ = "taxonomy_versions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPk]
     release: Mapped[str] = mapped_column(String(64))
     languages: Mapped[str] = mapped_column(String(200))  # comma-separated, sorted
     checksum: Mapped[str] = mapped_column(String(64), index=True)  # over all imported files
     files: Mapped[dict] = mapped_column(JSON)  # file name -> sha256
     counts: Mapped[dict] = mapped_column(JSON)
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[Moment]
     seconds: Mapped[float | None] = mapped_column(default=None)
 
 
@@ -46,7 +44,7 @@ class ConceptLabel(Base):
     __tablename__ = "concept_labels"
     __table_args__ = (Index("ix_concept_labels_concept", "concept_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPk]
     concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(8))
     label_type: Mapped[str] = mapped_column(String(16))  # preferred | alternative | hidden | description
@@ -57,7 +55,7 @@ class OccupationSkill(Base):
     __tablename__ = "occupation_skills"
     __table_args__ = (Index("ix_occupation_skills_occ", "occupation_id"), Index("ix_occupation_skills_skill", "skill_id"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPk]
     occupation_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
     skill_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
     relation: Mapped[str] = mapped_column(String(16))  # essential | optional
@@ -69,7 +67,7 @@ class ConceptRelation(Base):
     __tablename__ = "concept_relations"
     __table_args__ = (Index("ix_concept_relations_src", "source_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPk]
     source_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"))
     relation: Mapped[str] = mapped_column(String(32))  # broader | essential | optional (skill-skill)

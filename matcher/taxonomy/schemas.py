@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from matcher.schema_fields import StoredPublic
 
 
-class TaxonomyVersionPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class TaxonomyVersionPublic(StoredPublic):
     release: str
     languages: str
     counts: dict

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from matcher.schema_fields import StoredPublic
 from matcher.vacancies.service import ContractType
 
 
@@ -32,9 +33,7 @@ class VacancyUpdate(BaseModel):
     is_shortage: bool | None = None
 
 
-class VacancyPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
+class VacancyPublic(StoredPublic):
     organisation_id: int
     title: str
     description: str
