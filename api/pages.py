@@ -42,6 +42,8 @@ def _skill_label(skill: dict, lang: str) -> str:
 
 
 templates.env.filters["skill_label"] = _skill_label
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations()  # type: ignore[attr-defined]  # added by the extension; each render passes its own catalog
 COOKIE = "skillmatch_session"
 HOME = {"operator": "/operator", "employer": "/employer", "analyst": "/analyst", "admin": "/admin"}
 
@@ -58,7 +60,9 @@ def _lang(request: Request) -> str:
 
 def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200, actor: Actor | None = None) -> Response:
     lang = _lang(request)
-    resp = templates.TemplateResponse(request, name, {"t": translator(lang), "lang": lang, "actor": actor,
+    gettext = translator(lang)
+    # the request's catalog: {{ _("key") }} and {% trans %} blocks (Jinja2's i18n extension) read it
+    resp = templates.TemplateResponse(request, name, {"_": gettext, "gettext": gettext, "t": gettext, "lang": lang, "actor": actor,
                                                       "path": request.url.path, **ctx}, status_code=status)
     if request.query_params.get("lang") in ("it", "en"):
         resp.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)

@@ -13,7 +13,18 @@ from enum import StrEnum
 
 import numpy as np
 
+from matcher.i18n import N_, translations
+
 DOCUMENTED_KINDS = {"qualification", "employment_contract", "training_certificate"}
+# The reasons are written in English and translated from matcher/locale/<language>/LC_MESSAGES/pathway.po.
+REASON_LANGUAGES = ("it", "en")
+
+
+def worded(language: str, message: str, params: dict) -> str:
+    """A reason in ``language``; a parameter that is itself a (message, params) pair is translated first."""
+    gettext = translations("pathway", language).gettext
+    values = {k: worded(language, *v) if isinstance(v, tuple) else v for k, v in params.items()}
+    return gettext(message).format(**values)
 
 
 class Pathway(StrEnum):
@@ -120,42 +131,34 @@ def decide(occupation: dict, facts: PersonFacts, close_to_shown: dict[str, str] 
                     for u, s in missing.items() if u in close_to_shown]
     pct, dpct = round(100 * coverage), round(100 * documented_coverage)
     years = facts.years_experience
-    it, en = [], []
-    it.append(f"Competenze essenziali mostrate: {len(shown)} su {total} ({pct}%).")
-    en.append(f"Essential skills shown: {len(shown)} of {total} ({pct}%).")
+    said: list[tuple[str, dict]] = [(N_("Essential skills shown: {shown} of {total} ({pct}%)."),
+                                     {"shown": len(shown), "total": total, "pct": pct})]
     if facts.documented:
-        kinds = ", ".join(sorted(facts.document_kinds & DOCUMENTED_KINDS))
-        it.append(f"Documenti presentati: {kinds}.")
-        en.append(f"Documents held: {kinds}.")
+        said.append((N_("Documents held: {kinds}."), {"kinds": ", ".join(sorted(facts.document_kinds & DOCUMENTED_KINDS))}))
     else:
-        it.append("Nessun documento: le competenze poggiano sull'esperienza informale.")
-        en.append("No documents: the competences rest on informal experience.")
+        said.append((N_("No documents: the competences rest on informal experience."), {}))
     if validated:
-        it.append(f"Competenze già validate: {len(validated)}.")
-        en.append(f"Skills already validated: {len(validated)}.")
+        said.append((N_("Skills already validated: {n}."), {"n": len(validated)}))
     if by_title:
-        said = named[0]["text"] if isinstance(named[0], dict) else named[0].text
-        span = f"{years:g} anni" if years is not None else "per un tempo che il profilo non dice"
-        span_en = f"{years:g} years" if years is not None else "for a time the profile does not give"
-        it.append(f"Il racconto nomina la professione come svolta («{said}», {span}): si consiglia un tirocinio per "
-                  f"osservare le {len(observe)} competenze essenziali, non la formazione.")
-        en.append(f"The text names the occupation as done («{said}», {span_en}): an internship to observe its "
-                  f"{len(observe)} essential skills is advised, not training.")
+        quoted = named[0]["text"] if isinstance(named[0], dict) else named[0].text
+        said.append((N_("The text names the occupation as done («{said}», {span}): an internship to observe its {n} essential "
+                        "skills is advised, not training."),
+                     {"said": quoted, "n": len(observe),
+                      "span": (N_("{years:g} years"), {"years": years}) if years is not None
+                      else (N_("for a time the profile does not give"), {})}))
     elif pathway == "certifiable":
-        it.append(f"Copertura documentata {dpct}% ≥ {round(100 * model.certifiable_coverage)}%: si può procedere alla certificazione.")
-        en.append(f"Documented coverage {dpct}% ≥ {round(100 * model.certifiable_coverage)}%: ready for certification.")
+        said.append((N_("Documented coverage {dpct}% ≥ {threshold}%: ready for certification."),
+                     {"dpct": dpct, "threshold": round(100 * model.certifiable_coverage)}))
     elif pathway == "internship_validation":
-        it.append(f"Copertura {pct}% ≥ {round(100 * model.internship_coverage)}% e {years or 0:g} anni di pratica: "
-                  f"si consiglia un tirocinio per validare {len(observe)} competenze da osservare.")
-        en.append(f"Coverage {pct}% ≥ {round(100 * model.internship_coverage)}% and {years or 0:g} years of practice: "
-                  f"an internship is advised to validate {len(observe)} skills to observe.")
+        said.append((N_("Coverage {pct}% ≥ {threshold}% and {years:g} years of practice: an internship is advised to validate "
+                        "{n} skills to observe."),
+                     {"pct": pct, "threshold": round(100 * model.internship_coverage), "years": years or 0, "n": len(observe)}))
+    elif coverage < model.internship_coverage:
+        said.append((N_("Coverage {pct}% below {threshold}%: training on the missing skills is needed."),
+                     {"pct": pct, "threshold": round(100 * model.internship_coverage)}))
     else:
-        if coverage < model.internship_coverage:
-            it.append(f"Copertura {pct}% sotto il {round(100 * model.internship_coverage)}%: serve formazione sulle competenze mancanti.")
-            en.append(f"Coverage {pct}% below {round(100 * model.internship_coverage)}%: training on the missing skills is needed.")
-        else:
-            it.append(f"Meno di {model.internship_min_years:g} anni di pratica: serve formazione prima di un tirocinio.")
-            en.append(f"Less than {model.internship_min_years:g} years of practice: training is needed before an internship.")
+        said.append((N_("Less than {years:g} years of practice: training is needed before an internship."),
+                     {"years": model.internship_min_years}))
     return PathwayDecision(
         occupation_uri=occupation["uri"], occupation_label=occupation.get("label", ""), isco_code=occupation.get("isco_code"),
         pathway=pathway, coverage=round(coverage, 3), documented_coverage=round(documented_coverage, 3), essential_total=total,
@@ -163,4 +166,4 @@ def decide(occupation: dict, facts: PersonFacts, close_to_shown: dict[str, str] 
         missing_skills=[{"uri": u, "label": s["label"]} for u, s in missing.items()] if pathway != "certifiable" else [],
         evidence=[{"uri": u, "label": s["label"], "evidence": s.get("evidence", []), "validated": u in validated}
                   for u, s in shown.items()],
-        reasons={"it": it, "en": en})
+        reasons={lang: [worded(lang, message, params) for message, params in said] for lang in REASON_LANGUAGES})
