@@ -2,7 +2,10 @@
 "trained somewhere else" into a clear message instead of a crash."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,9 +43,30 @@ def check_sklearn(saved: str, what: Path) -> None:
                             f"Retrain it (`skillmatch train`) or install scikit-learn=={saved}")
 
 
+# Where the classes that older pickles name live since the code moved to one folder per feature:
+# a pathway estimator or a scorer promoted before still loads.
+MOVED_MODULES = {
+    "matcher.training.pathway_model": "matcher.pathway.learned",
+    "matcher.training.reranker": "matcher.matching.learned_scorer",
+    "matcher.training.listwise": "matcher.matching.listwise",
+    "matcher.training.linear_ranking": "matcher.matching.linear_ranking",
+    "matcher.training.head": "matcher.matching.head",
+}
+
+
+def _alias_moved_modules() -> None:
+    for old, new in MOVED_MODULES.items():
+        if old not in sys.modules and importlib.util.find_spec(old.rpartition(".")[0]) is not None:
+            try:
+                importlib.import_module(old)
+            except ModuleNotFoundError:
+                sys.modules[old] = importlib.import_module(new)
+
+
 def load_joblib(path: Path):  # noqa: ANN201
     import joblib
 
+    _alias_moved_modules()
     try:
         obj = joblib.load(path)
     except Exception as exc:  # noqa: BLE001 - unpickling fails in many ways, all meaning the same to a user

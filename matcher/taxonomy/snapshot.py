@@ -20,7 +20,7 @@ from matcher.taxonomy.in_memory import Taxonomy, load_taxonomy
 from matcher.taxonomy.models import TaxonomyVersion
 
 log = logging.getLogger(__name__)
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: the taxonomy's classes moved to matcher.taxonomy.in_memory
 
 
 def snapshot_path(folder: Path, version_id: int, checksum: str) -> Path:

@@ -90,3 +90,22 @@ def test_a_match_marks_where_the_text_names_the_occupation(tmp_path):
     assert text[cook.title_evidence[0].start:cook.title_evidence[0].end] == cook.title_evidence[0].text
     others = [o for o in m.match("Tagliavo le verdure ogni mattina.").occupations if o.uri == COOK]
     assert not others or not others[0].title_evidence
+
+
+def test_a_pathway_estimator_pickled_before_the_layout_change_still_loads(tmp_path):
+    """Registries hold estimators pickled when the class lived in matcher.training.pathway_model."""
+    import pickle
+
+    import numpy as np
+
+    from matcher.matching.artifacts import load_joblib
+    from matcher.pathway.learned import LearnedPathway
+
+    X = np.array([[0.9, 0.9, 1.0, 5.0], [0.5, 0.0, 0.0, 3.0], [0.1, 0.0, 0.0, 0.0]] * 4)
+    y = np.array(["certifiable", "internship_validation", "training"] * 4)
+    model = LearnedPathway(0.8, 0.3, 1.0).fit(X, y)
+    old = pickle.dumps(model, protocol=2).replace(b"matcher.pathway.learned", b"matcher.training.pathway_model")
+    assert b"matcher.training.pathway_model" in old
+    (tmp_path / "pathway.joblib").write_bytes(old)
+    loaded = load_joblib(tmp_path / "pathway.joblib")
+    assert isinstance(loaded, LearnedPathway) and list(loaded.predict(X[:3])) == list(model.predict(X[:3]))
