@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import admin_pages, analyst_pages, employer_pages, errors, pages
 from api.browser_security import BrowserSecurity
-from api.routes import admin, auth, guidance, health, matches, models, network, persons, stats, vacancies
+from api.routes import admin, auth, guidance, health, matches, network, persons, registry, stats, vacancies
 from api.state import MatcherState
 from matcher.accounts.login_guard import LoginGuard
 from matcher.accounts.tokens import resolve_secret
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, load_matcher: bool = True) -> F
     app.state.ranker = RankerCache()
     app.state.login_guard = LoginGuard(settings)
     errors.install(app)
-    for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, models.router, vacancies.router,
+    for r in (health.router, auth.router, admin.router, persons.router, matches.router, stats.router, registry.router, vacancies.router,
               guidance.router, network.router):
         app.include_router(r, prefix=API)
     pages.install(app)
