@@ -1,71 +1,39 @@
-"""A small language guess from function words and script, enough to know whether lexical
-(character n-gram) evidence can apply: it only can in a language the taxonomy has labels in."""
+"""Which language a text is in, enough to know whether lexical (character n-gram) evidence can
+apply: it only can in a language the taxonomy has labels in.
+
+The guess is lingua's (``lingua-language-detector``: offline n-gram models, in its low-accuracy
+mode, which reads trigrams only and keeps a worker's memory small), among the languages people
+served by Italian employment offices write in. It tells Russian from Ukrainian and Persian or
+Urdu from Arabic, and says nothing (None) when a text gives too little to tell.
+"""
 from __future__ import annotations
 
 import re
-import unicodedata
+import threading
 
-STOPWORDS = {
-    "it": "il lo la i gli le un una di da in con su per tra fra e ed o ma che non ho ha abbiamo sono era ero facevo lavoravo "
-          "del della dei delle nel nella nei al alla ai ho anche come mio mia poi dove anni anno lavorato fatto",
-    "en": "the a an of to in on for with and or but i was were have has had my at as from worked did back home years year "
-          "he she him her it is this that",
-    "fr": "le la les un une des du de et ou mais je j ai été était dans avec pour sur au aux comme mon ma mes travaillais "
-          "faisais ans",
-    "es": "el la los las un una de del y o pero en con por para como mi trabajé trabajaba años yo",
-    "ro": "și si în la cu pe un o de am lucrat ca pentru era îi o pe din ani",
-    "sq": "dhe në një si për me kam punuar ishte te të nga vjet",
-    "pt": "o a os as um uma de do da e ou mas em com para trabalhei anos eu",
-    "de": "der die das und oder aber ich habe war mit für in auf als jahre",
-}
-_SETS = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+# DOMAIN.md's languages of the people served, and their neighbours (which a text could be taken for).
+DETECTED = ("it", "en", "fr", "es", "pt", "ro", "de", "sq", "ar", "fa", "ur", "uk", "ru", "bn", "pa", "hi", "pl", "tr",
+            "so", "tl", "zh")
+_lock = threading.Lock()
+_detector: LanguageDetector | None = None
 
 
-def script_of(text: str) -> str:
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            script = name.split(" ")[0] if name else "?"
-            counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=lambda s: counts[s]) if counts else "?"
-
-
-# Letters that only one of the languages sharing a script writes (Arabic has none of these).
-_PERSIAN = set("پچژگکی")
-_URDU = set("ٹڈڑںےھ")
-_UKRAINIAN = set("іїєґІЇЄҐ")
-_RUSSIAN = set("ыэъёЫЭЪЁ")
-
-
-def _arabic_script(text: str) -> str:
-    letters = set(text)
-    if letters & _URDU:
-        return "ur"
-    return "fa" if letters & _PERSIAN else "ar"
-
-
-def _cyrillic(text: str) -> str:
-    """Russian only on Russian-only letters; otherwise Ukrainian (as before), so that a short text
-    still reads as a language the taxonomy has no labels in, never as an unknown one."""
-    letters = set(text)
-    return "ru" if letters & _RUSSIAN and not letters & _UKRAINIAN else "uk"
+def detector() -> LanguageDetector:
+    """Built once per process; its models load on first use (~0.1 s)."""
+    global _detector
+    with _lock:
+        if _detector is None:
+            languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
+            _detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+        return _detector
 
 
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code, or None when the text gives too little to tell."""
-    script = script_of(text)
-    if script == "ARABIC":
-        return _arabic_script(text)
-    if script == "CYRILLIC":
-        return _cyrillic(text)
-    if script not in ("LATIN", "?"):
-        return None
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
-    scores = {lang: sum(t in words for t in tokens) for lang, words in _SETS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    return best if scores[best] > 0 else None
+    found = detector().detect_language_of(text)
+    return found.iso_code_639_1.name.lower() if found is not None else None
 
 
 # Names an operator may type for a language, in Italian, English and the language itself.
