@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from api.card_words import CARD_WORDS, RTL, person_language
 from api.card_words import NAMES as CARD_LANGUAGE_NAMES
 from api.deps import PathId, get_rules
 from api.i18n import translator
@@ -352,8 +353,6 @@ async def operator_card(request: Request, person_id: PathId,
 def render_card(request: Request, data: dict, lang: str, person_lang: str | None = None) -> Response:
     """The printable profiling card, for the page and for the API's ``format=html``: in the page's
     language and, side by side, in the person's (asked for, else the narrative's or a spoken one)."""
-    from api.card_words import CARD_WORDS, RTL, person_language
-
     second = person_language(data["profile"], lang, person_lang)
     matcher = request.app.state.matcher.get()
     taxonomy = matcher.taxonomy_ if matcher is not None else None

@@ -8,7 +8,9 @@ import time
 
 from matcher.db.database import open_database
 from matcher.matching.matcher import SkillMatcher
+from matcher.registry.store import Registry
 from matcher.settings import Settings
+from matcher.taxonomy.models import TaxonomyVersion
 from matcher.taxonomy.snapshot import load_taxonomy_cached
 
 log = logging.getLogger("skillmatch.api")
@@ -26,8 +28,6 @@ class MatcherState:
         self._stamp = None  # the registry's serving stamp the loaded matcher follows
 
     def registry(self):  # noqa: ANN201
-        from matcher.registry.store import Registry
-
         return Registry(self.settings.registry_dir)
 
     def follow_active_taxonomy(self, session, every_s: float = 10.0) -> None:  # noqa: ANN001
@@ -39,8 +39,6 @@ class MatcherState:
             return
         self._checked = now
         from sqlalchemy import select
-
-        from matcher.taxonomy.models import TaxonomyVersion
 
         active = session.scalar(select(TaxonomyVersion.id).where(TaxonomyVersion.is_active.is_(True)))
         current = self.get()

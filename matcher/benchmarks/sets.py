@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matcher.benchmarks.evaluation import read_narratives, read_skill_gold
 from matcher.benchmarks.splits import REPORT, TUNE, hash_split
 
 OCCUPATION, SKILL, NARRATIVE = "occupation", "skill", "narrative"
@@ -117,8 +118,6 @@ def _jobbert(root: Path, _eval: Path | None) -> list[Query]:
 
 def _narratives(file: str, split: str) -> Callable[[Path, Path | None], list[Query]]:
     def load(_root: Path, eval_dir: Path | None) -> list[Query]:
-        from matcher.benchmarks.evaluation import read_narratives
-
         if eval_dir is None:
             raise BenchmarkDataError(f"{file}: give the folder of the evaluation narratives with --eval-dir (../shared/eval)")
         return [Query(n.id, n.text, set(n.isco), split, n.lang) for n in read_narratives(_need(eval_dir / file))]
@@ -128,8 +127,6 @@ def _narratives(file: str, split: str) -> Callable[[Path, Path | None], list[Que
 
 def _skills_dev(_root: Path, eval_dir: Path | None) -> list[Query]:
     """Each narrative with its evidenced competences: the gold is every accepted skill URI."""
-    from matcher.benchmarks.evaluation import read_narratives, read_skill_gold
-
     if eval_dir is None:
         raise BenchmarkDataError("skills_dev.jsonl: give the folder of the evaluation narratives with --eval-dir (../shared/eval)")
     texts = {n.id: n for n in read_narratives(_need(eval_dir / "narratives_dev.jsonl"))}

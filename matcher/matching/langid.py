@@ -8,26 +8,24 @@ Urdu from Arabic, and says nothing (None) when a text gives too little to tell.
 """
 from __future__ import annotations
 
+import functools
 import re
-import threading
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-# DOMAIN.md's languages of the people served, and their neighbours (which a text could be taken for).
+# The languages people served write in (DOMAIN.md names English, French, Arabic, Romanian, Albanian,
+# Ukrainian, Spanish; the project's narratives add Bengali, Urdu, Portuguese...), and their neighbours, which a
+# text could otherwise be taken for (Russian for Ukrainian, Persian for Arabic or Urdu, Hindi and Punjabi).
 DETECTED = ("it", "en", "fr", "es", "pt", "ro", "de", "sq", "ar", "fa", "ur", "uk", "ru", "bn", "pa", "hi", "pl", "tr",
             "so", "tl", "zh")
-_lock = threading.Lock()
-_detector: LanguageDetector | None = None
 
 
+@functools.cache
 def detector() -> LanguageDetector:
-    """Built once per process; its models load on first use (~0.1 s)."""
-    global _detector
-    with _lock:
-        if _detector is None:
-            languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
-            _detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
-        return _detector
+    """Built once per process (two threads racing build it twice, harmlessly); its models load on
+    first use (~0.1 s)."""
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
 def guess_language(text: str) -> str | None:

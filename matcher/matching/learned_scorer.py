@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from matcher.matching.example_memory import ExampleMemory
 from matcher.matching.linear_ranking import LinearRanking
+from matcher.matching.listwise import ListwiseRanker
 from matcher.matching.scoring import Scorer
 from matcher.matching.signals import Signals
-
-if TYPE_CHECKING:
-    from matcher.matching.listwise import ListwiseRanker
 
 FEATURES = ("dense", "description", "lexical", "coverage", "skills", "fused", "gap_to_best", "log_rank",
             "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential",
@@ -79,14 +77,6 @@ def memory_columns(codes: list[str | None], best_sim: dict[str, float], vote: di
             np.asarray([vote.get(c or "", 0.0) for c in codes], dtype=np.float32))
 
 
-def __getattr__(name: str):  # noqa: ANN202 - scorers pickled before the ranker had its own module
-    if name == "ListwiseRanker":
-        from matcher.matching.listwise import ListwiseRanker
-
-        return ListwiseRanker
-    raise AttributeError(name)
-
-
 @dataclass(eq=False)
 class LearnedScorer:
     """scikit-learn's estimator contract: hyper-parameters in ``__init__``, the learned state
@@ -106,8 +96,6 @@ class LearnedScorer:
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:
         import sklearn
-
-        from matcher.matching.listwise import ListwiseRanker
 
         if not np.asarray(y).any():
             raise ValueError("no training example has its occupation group among the candidates: nothing to learn from")

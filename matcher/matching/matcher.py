@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from matcher.matching.artifacts import load_trained
 from matcher.matching.dense_scan import RESCORE
 from matcher.matching.encoders import Encoder, EncoderError, load_encoder
 from matcher.matching.head import apply_head
@@ -90,8 +91,6 @@ class SkillMatcher:
     # ---- fit ---------------------------------------------------------------------------
     def fit(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> SkillMatcher:
         """Load the saved index for this taxonomy and encoder, or build (and save) it."""
-        from matcher.matching.artifacts import load_trained
-
         trained = load_trained(Path(self.model)) if self.model is not None else None
         encoder = trained.encoder if trained is not None and trained.encoder else self.encoder
         enc: Encoder | None = None if encoder == "tfidf" else load_encoder(encoder, self.encoder_threads)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.pathway.rules import PATHWAYS, PathwayRules, pathway_features
+from matcher.people.models import Decision, MatchRecord
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
@@ -35,8 +36,6 @@ def too_few(count: int) -> TooFewOutcomes:
 
 def outcome_rows(session: Session, before=None) -> tuple[np.ndarray, np.ndarray, list]:  # noqa: ANN001
     """Features, labels and dates of the final outcome per (match, occupation); no person data."""
-    from matcher.people.models import Decision, MatchRecord
-
     # whole match rows: the stored pathways hold evidence spans, sealed, opened as the rows load
     q = (select(Decision.match_id, Decision.target_uri, Decision.status, Decision.recorded_at, MatchRecord)
          .join(MatchRecord, MatchRecord.id == Decision.match_id)

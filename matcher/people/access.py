@@ -8,14 +8,13 @@ from sqlalchemy.orm import Session
 
 from matcher.accounts.actors import Actor
 from matcher.errors import Forbidden, NotFound
+from matcher.network.models import Referral
 from matcher.people.models import Person
 
 
 def visible_to(actor: Actor):  # noqa: ANN201 - a SQL condition on Person
     """The people an operator may see: those of its organisation, and those referred to it by a
     referral it accepted (and that was not withdrawn). Nobody else's."""
-    from matcher.network.models import Referral
-
     if actor.role != "operator" or actor.organisation_id is None:
         return false()
     referred = select(Referral.person_id).where(Referral.to_organisation_id == actor.organisation_id,

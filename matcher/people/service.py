@@ -24,6 +24,7 @@ from matcher.accounts.permissions import Action, ensure, may
 from matcher.db.base import utcnow
 from matcher.errors import Conflict, Invalid, NotFound
 from matcher.matching.scoring import MatchInputError, check_language, check_text
+from matcher.network.models import Consent, Internship, InternshipAssessment, Measure, Referral
 from matcher.network.service import add_measure
 from matcher.people.access import get_person, visible_to
 from matcher.people.models import Decision, MatchRecord, Person, Profile, ValidatedSkill
@@ -299,8 +300,6 @@ def _erase_network(session: Session, person_id: int) -> None:
     """Referrals lose the card they carried and their free text; consents and assessment notes go;
     measures keep their kind and date (no outcome, no detail) for the counts analysts see; internships
     lose their list of skills to observe."""
-    from matcher.network.models import Consent, Internship, InternshipAssessment, Measure, Referral
-
     session.execute(update(Referral).where(Referral.person_id == person_id)
                     .values(card=None, reason=None, decline_reason=None,
                             status=case((Referral.status == "pending", "withdrawn"), else_=Referral.status)))

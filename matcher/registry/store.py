@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from matcher.matching.artifacts import load_trained
+
 BUILTIN = "builtin"
 
 
@@ -122,8 +124,6 @@ class Registry:
         """Copy a model version made elsewhere (one shipped in the repository's ``models/``) into the
         registry, whole or not at all; its artifacts are checked by loading them first."""
         import shutil
-
-        from matcher.matching.artifacts import load_trained
 
         folder = Path(folder)
         if not (folder / "model.json").exists():

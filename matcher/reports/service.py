@@ -13,6 +13,7 @@ from matcher.accounts.models import Organisation
 from matcher.network.service import measure_stats
 from matcher.people.service import DECISION_STATUSES as OUTCOME_STATUSES
 from matcher.people.service import outcome_stats
+from matcher.registry.service import list_models
 from matcher.registry.store import Registry
 
 REPORTS = ("outcomes", "measures", "benchmarks")
@@ -50,8 +51,6 @@ def measures_frame(session: Session):  # noqa: ANN201
 def benchmarks_frame(registry: Registry):  # noqa: ANN201
     """Every evaluation and benchmark kept in the registry: one row per model version and set."""
     import pandas as pd
-
-    from matcher.registry.service import list_models
 
     listing = list_models(registry)
     rows = []

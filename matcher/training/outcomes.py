@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.benchmarks.evaluation import Narrative
+from matcher.people.models import Decision, MatchRecord, Person, Profile
 from matcher.training.examples import Example, pseudonymise
 
 POSITIVE = ("accepted", "internship_started", "skills_validated", "certified", "hired")
@@ -20,8 +21,6 @@ NEGATIVE = ("rejected",)
 
 
 def _rows(session: Session, since: datetime | None = None, before: datetime | None = None):  # noqa: ANN202
-    from matcher.people.models import Decision, MatchRecord, Person, Profile
-
     # whole rows, not columns: the narrative and the file number are sealed and opened as rows load
     q = (select(Decision, Profile, Person)
          .join(MatchRecord, MatchRecord.id == Decision.match_id)

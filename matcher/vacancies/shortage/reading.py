@@ -19,6 +19,8 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from matcher.vacancies.shortage.territory import TerritoryResolver
+
 PERIOD = re.compile(r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$")
 URI = re.compile(r"^https?://data\.europa\.eu/esco/occupation/[A-Za-z0-9._-]+$")
 ISCO = re.compile(r"^(\d{4})(\.0+)?$")  # Excel keeps codes as numbers: 5120 or 5120.0
@@ -133,8 +135,6 @@ def _require(frame, name: str, options: ShortageOptions, needed: list[str], colu
 
 
 def _skillmatch(frame, name: str, options: ShortageOptions, columns: dict[str, str], unit: str, first: int) -> list[ShortageRow]:  # noqa: ANN001
-    from matcher.vacancies.shortage.territory import TerritoryResolver
-
     constants = {"territory": options.territory, "source": options.source, "period": options.period}
     needed = ["indicator"] + [f for f, v in constants.items() if v is None]
     _require(frame, name, options, needed, columns, unit)
