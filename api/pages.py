@@ -63,7 +63,7 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200,
     lang = _lang(request)
     gettext = translator(lang)
     # the request's catalog: {{ _("key") }} and {% trans %} blocks (Jinja2's i18n extension) read it
-    resp = templates.TemplateResponse(request, name, {"_": gettext, "gettext": gettext, "t": gettext, "lang": lang, "actor": actor,
+    resp = templates.TemplateResponse(request, name, {"_": gettext, "gettext": gettext, "lang": lang, "actor": actor,
                                                       "path": request.url.path, **ctx}, status_code=status)
     if request.query_params.get("lang") in ("it", "en"):
         resp.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import sys
 from dataclasses import dataclass, fields
@@ -56,11 +55,7 @@ MOVED_MODULES = {
 
 def _alias_moved_modules() -> None:
     for old, new in MOVED_MODULES.items():
-        if old not in sys.modules and importlib.util.find_spec(old.rpartition(".")[0]) is not None:
-            try:
-                importlib.import_module(old)
-            except ModuleNotFoundError:
-                sys.modules[old] = importlib.import_module(new)
+        sys.modules.setdefault(old, importlib.import_module(new))
 
 
 def load_joblib(path: Path):  # noqa: ANN201

@@ -39,7 +39,7 @@ class Referral(PersonRow, Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
-class Measure(PersonRow, Base):
+class Measure(PersonRow, Recorded, Base):
     """One labour-policy measure taken for a person, by one organisation. No free text."""
 
     __tablename__ = "measures"
@@ -50,8 +50,6 @@ class Measure(PersonRow, Base):
     outcome: Mapped[str | None] = mapped_column(String(32), default=None)
     on_date: Mapped[date] = mapped_column(Date)
     detail: Mapped[dict | None] = mapped_column(JSON, default=None)  # ids and URIs only
-    recorded_by: Mapped[UserRef]
-    recorded_at: Mapped[Moment]
 
 
 class Internship(PersonRow, Base):

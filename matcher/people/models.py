@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matcher.db.base import Base, IntPk, Moment, OrganisationRef, PersonRow, UserRef
+from matcher.db.base import Base, IntPk, Moment, OrganisationRef, PersonRow, Recorded, UserRef
 
 
 class Person(Base):
@@ -45,7 +45,7 @@ class Profile(PersonRow, Base):
     created_at: Mapped[Moment]
 
 
-class ValidatedSkill(PersonRow, Base):
+class ValidatedSkill(PersonRow, Recorded, Base):
     """A skill observed and confirmed (by an internship tutor or an assessor): validated evidence."""
 
     __tablename__ = "validated_skills"
@@ -54,8 +54,6 @@ class ValidatedSkill(PersonRow, Base):
     skill_uri: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(32))  # internship | assessment
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    recorded_by: Mapped[UserRef]
-    recorded_at: Mapped[Moment]
 
 
 class MatchRecord(PersonRow, Base):
@@ -73,7 +71,7 @@ class MatchRecord(PersonRow, Base):
     created_at: Mapped[Moment]
 
 
-class Decision(Base):
+class Decision(Recorded, Base):
     """What an operator decided for a suggestion and what happened; append-only.
 
     After erasure the row stays for statistics with no link to the person and no free text."""
@@ -93,8 +91,6 @@ class Decision(Base):
     outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
     narrative_language: Mapped[str | None] = mapped_column(String(16), default=None)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), default=None)
-    recorded_by: Mapped[UserRef]
-    recorded_at: Mapped[Moment]
 
 
 class PersonKey(Base):
