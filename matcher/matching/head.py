@@ -81,6 +81,13 @@ class ProjectionHead:
         self.shrink_, self.validation_ = 1.0, {}
         return self
 
+    def shrink(self, share: float, validation: dict) -> ProjectionHead:
+        """Keep ``share`` of the fitted head (chosen by the caller on validation examples: a full head
+        fits ESCO's own wording more than narratives); ``validation`` records what each share scored."""
+        self.W_ = (self.W_ * (share / self.shrink_)).astype(np.float32)
+        self.shrink_, self.validation_ = share, validation
+        return self
+
     def transform(self, Q: np.ndarray) -> np.ndarray:
         return apply_head(Q, self.W_)
 

@@ -5,12 +5,14 @@
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
 import time
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -34,6 +36,9 @@ from matcher.matching.scoring import (
 )
 from matcher.matching.signals import compute_signals
 from matcher.taxonomy.in_memory import Taxonomy
+
+if TYPE_CHECKING:
+    from matcher.matching.learned_scorer import LearnedScorer
 
 CALIBRATION = "calibration.json"
 SKILL_DECISION = "skill_decision.json"
@@ -123,6 +128,18 @@ class SkillMatcher:
         self.model_id_ = trained.id if trained is not None else "builtin"
         self._lock = threading.Lock()
         return self
+
+    def with_learned(self, *, head: np.ndarray | None, learned: LearnedScorer | None,
+                     weights: Weights | None = None) -> SkillMatcher:
+        """A fitted copy that serves these learned parts over the same index and encoder: training
+        compares candidates on one index without refitting it, and this matcher stays as it was."""
+        other = copy.copy(self)
+        other.scorer_ = copy.copy(self.scorer_)
+        other.head_ = head
+        other.scorer_.learned = learned
+        if weights is not None:
+            other.scorer_.set_weights(weights)
+        return other
 
     @staticmethod
     def _saved_weights(where: Path | None) -> Weights | None:

@@ -126,7 +126,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
         else SkillMatcher(encoder=config.encoder, registry_dir=settings.registry_dir, max_chars=settings.max_text_chars,
                           encoder_threads=settings.encoder_threads).fit(tax)
     # train from the untrained fusion, whatever serves now, so that candidates are comparable
-    base.scorer_.learned, base.head_ = None, None
+    base = base.with_learned(head=None, learned=None)
     train_ex, test_ex = esco_examples(tax, seed=config.seed, per_occupation=config.per_occupation, holdout=config.holdout)
     # the same held-out sets for every candidate, built once: evaluation, review thresholds, the serving model
     sets = evaluation_sets(tax, config.eval_file, config.seed, config.holdout)
@@ -170,7 +170,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
         if "head" in config.kind:
             head = _train_head(base, train_ex + [e for e in outcomes if e.positive], config, run_dir, progress)
             head.save(staged / "head.npz")
-            base.head_ = head.W_
+            base = base.with_learned(head=head.W_, learned=None)
             head_info = {"shrink": head.shrink_, "validation_mrr_hit1": head.validation_,
                          "loss_per_epoch": head.history_}
         if "scorer" in config.kind:
@@ -178,7 +178,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
             trained_on["narratives"] = cv["narratives"] if cv else 0
             trained_on["scorer_cross_validation"] = cv
             scorer.save(staged / "scorer.npz")
-            base.scorer_.learned = scorer
+            base = base.with_learned(head=base.head_, learned=scorer)
         # needs_review thresholds are in the scorer's units: refit them on held-out ESCO skill texts
         review_set = sets.get("esco-skills-heldout", [])[:120]
         try:
@@ -186,7 +186,7 @@ def train(settings: Settings, tax: Taxonomy, config: TrainConfig, created_by: st
             weights = replace(weights, review_min_score=ts, review_min_margin=tm)
         except ValueError:
             pass
-        base.scorer_.set_weights(weights)
+        base = base.with_learned(head=base.head_, learned=base.scorer_.learned, weights=weights)
         (staged / "weights.json").write_text(json.dumps(asdict(weights), indent=2), encoding="utf-8")
         train_seconds = round(time.perf_counter() - t0, 1)
         metrics = {}
@@ -260,13 +260,11 @@ def _train_head(matcher: SkillMatcher, examples: list[Example], config: TrainCon
     if val and len(config.head_shrink) > 1:
         scores = {}
         for k, shrink in enumerate(config.head_shrink):
-            matcher.head_ = full * shrink
-            r = evaluate(matcher, val)["all"]
+            r = evaluate(matcher.with_learned(head=full * shrink, learned=None), val)["all"]
             scores[shrink] = (r["mrr"], r["hit@1"])
             progress("choosing the head's strength", k + 1, len(config.head_shrink))
         best = max(scores, key=lambda k: scores[k])
-        head.W_ = full * best
-        head.shrink_, head.validation_ = best, {str(k): v for k, v in scores.items()}
+        head.shrink(best, {str(k): v for k, v in scores.items()})
     return head
 
 

@@ -107,6 +107,20 @@ def test_the_trained_model_loads_and_matches(trained):
     assert m.head_ is not None and m.scorer_.learned is not None
 
 
+def test_a_matcher_with_other_learned_parts_is_a_copy(trained):
+    """Training compares candidates on one fitted index: the copy serves its own learned parts and
+    the matcher it came from stays as it was."""
+    settings, _, taxonomy, _, info = trained
+    m = SkillMatcher(registry_dir=settings.registry_dir, model=info.path).fit(taxonomy)
+    text = "Ho lavorato come pizzaiolo, stendevo la pasta della pizza."
+    before = m.match(text).to_dict()
+    plain = m.with_learned(head=None, learned=None)
+    assert plain.head_ is None and plain.scorer_.learned is None and plain.index_ is m.index_
+    assert m.head_ is not None and m.scorer_.learned is not None and m.match(text).to_dict() == before
+    scores = [o["score"] for o in plain.match(text).to_dict()["occupations"]]
+    assert scores != [o["score"] for o in before["occupations"]]
+
+
 def _with_metrics(reg: Registry, model_id: str, name: str, hit1: float, mrr: float) -> None:
     reg.set_metrics(model_id, name, {"all": {"n": 10, "hit@1": hit1, "hit@5": 1.0, "mrr": mrr, "isco2_hit@1": 1.0}})
 
