@@ -1,4 +1,4 @@
-"""What to do next: the profiling card, vacancies for a person, people for a vacancy."""
+"""What to do next: the profiling card, vacancies for a person (ranked now, or by the nightly batch), people for a vacancy."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
@@ -6,6 +6,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import DB, Matcher, Operator, PathId, get_rules
 from api.pages import render_card
+from matcher.caseload.suggestions import suggestions_for
 from matcher.people.card import card as person_card
 from matcher.vacancies.ranking import candidates_for, rank_vacancies_for
 from matcher.vacancies.shortage import latest_signals
@@ -38,6 +39,13 @@ async def vacancies_for_person(person_id: PathId, request: Request, db: DB, acto
     ranker = request.app.state.ranker.get(db, matcher.taxonomy_)
     return await run_in_threadpool(rank_vacancies_for, db, actor, person_id, matcher, ranker, get_rules(request),
                                    max_km, top_k)
+
+
+@router.get("/persons/{person_id}/vacancy-suggestions")
+def vacancy_suggestions(person_id: PathId, db: DB, actor: Operator) -> dict:
+    """The vacancies the latest nightly ranking (`skillmatch batch rank-vacancies`) suggests for the
+    person, best first, each with its score and factors; closed vacancies are left out."""
+    return suggestions_for(db, actor, person_id)
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")

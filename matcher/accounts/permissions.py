@@ -24,6 +24,7 @@ class Action(StrEnum):
     ANALYSE = "analyse"  # models (train, promote, roll back), statistics, reports
     READ_ANALYSIS = "read_analysis"  # the analyst's pages and exports
     FOLLOW_JOBS = "follow_jobs"  # the progress of an import or a training run
+    RUN_BATCHES = "run_batches"  # re-match the whole caseload, rank vacancies for everyone (skillmatch batch)
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -40,6 +41,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ANALYSE: frozenset({Role.ANALYST}),
     Action.READ_ANALYSIS: frozenset({Role.ANALYST, Role.ADMIN}),
     Action.FOLLOW_JOBS: frozenset({Role.ADMIN, Role.ANALYST}),
+    Action.RUN_BATCHES: frozenset({Role.ADMIN}),
 }
 
 

@@ -14,17 +14,11 @@ if TYPE_CHECKING:
     from matcher.matching.matcher import SkillMatcher
 
 
-def _result_line(item_id: object, result) -> dict:  # noqa: ANN001
-    d = result.to_dict()
-    return {"id": item_id, "occupations": d["occupations"], "skills": d["skills"], "needs_review": d["needs_review"],
-            "review_reasons": d["review_reasons"], "taxonomy_version": d["taxonomy_version"], "model_version": d["model_version"]}
-
-
 @app.command("match")
 def match(text: Optional[str] = typer.Argument(None, help="the narrative to match"),
           input: Optional[Path] = typer.Option(  # noqa: A002 - the documented option
-              None, "--input", help="JSONL (one {\"id\", \"text\", \"language\"?} per line), CSV or XLSX file (one row per person)"),
-          output: Optional[Path] = typer.Option(None, "--output", help="results: .jsonl, .csv or .xlsx"),
+              None, "--input", help="JSONL (one {\"id\", \"text\", \"language\"?} per line), CSV, XLSX or Parquet (one row per person)"),
+          output: Optional[Path] = typer.Option(None, "--output", help="results: .jsonl, .csv, .xlsx or .parquet"),
           text_column: str = typer.Option("text", help="CSV/XLSX: the narrative's column"),
           id_column: str = typer.Option("id", help="CSV/XLSX: the person's id column"),
           language_column: str = typer.Option("language", help="CSV/XLSX: the narrative language's column (optional)"),
@@ -37,6 +31,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
     """Match a narrative (or a JSONL batch) to ESCO skills and occupations."""
     import json
 
+    from matcher.matching.batch_io import result_line
     from matcher.matching.scoring import MatchInputError
 
     if (text is None) == (input is None):
@@ -50,7 +45,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
         except MatchInputError as exc:
             fail(str(exc))
         if as_json:
-            out.print_json(json.dumps(_result_line(None, result), ensure_ascii=False))
+            out.print_json(json.dumps(result_line(None, result.to_dict()), ensure_ascii=False))
             return
         _print_result(result)
         return
@@ -60,7 +55,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
 
 def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",
                  language_column: str = "language", sheet: str | None = None) -> None:
-    from matcher.matching.batch_io import BatchFileError, read_items, write_results
+    from matcher.matching.batch_io import BatchFileError, read_items, result_line, write_results
     from matcher.matching.scoring import MatchInputError
     from matcher.pathway.rules import PersonFacts, decide
     from matcher.pathway.serving import rules_from
@@ -81,7 +76,7 @@ def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, te
                 if item.error:
                     raise MatchInputError(item.error)
                 result = m.match(item.text or "", language=item.language, top_k=top_k)
-                row = _result_line(item.id, result)
+                row = result_line(item.id, result.to_dict())
                 if result.occupations:  # the pathway for the best occupation, from what the file says of the person
                     facts = PersonFacts(item.years_experience, set(item.documents))
                     row["pathway"] = decide(result.to_dict()["occupations"][0], facts, model=rules).pathway

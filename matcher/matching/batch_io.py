@@ -1,4 +1,4 @@
-"""Batches of narratives in the files an office already keeps: JSONL, CSV or Excel in, the same out.
+"""Batches of narratives in the files an office already keeps: JSONL, CSV, Excel or Parquet in, the same out.
 
 Reading never stops at a bad row: every row becomes an item or an error naming its line (the
 spreadsheet's row number, header = 1) and field, so one run shows every problem. Tabular output
@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-TABULAR = {".csv", ".xlsx", ".xls"}
+TABULAR = {".csv", ".xlsx", ".xls", ".parquet"}
 DOCUMENT_SEPARATORS = ",;|"
 
 
@@ -65,9 +65,12 @@ def _read_table(path: Path, suffix: str, text_column: str, id_column: str, langu
     try:
         if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
+        elif suffix == ".parquet":  # an export of another system: its types become text, as a CSV's are
+            frame = pd.read_parquet(path)
+            frame = frame.astype(object).where(frame.notna(), "").astype(str)
         else:
             frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, ImportError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, ImportError, OSError) as exc:
         raise BatchFileError(f"{path}: cannot read it as {suffix[1:].upper()} ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if text_column not in frame.columns:
@@ -93,6 +96,13 @@ def _read_table(path: Path, suffix: str, text_column: str, id_column: str, langu
     return items
 
 
+def result_line(item_id: object, result: dict) -> dict:
+    """One output line of a batch: what `skillmatch match --output` documents."""
+    return {"id": item_id, "occupations": result["occupations"], "skills": result["skills"], "needs_review": result["needs_review"],
+            "review_reasons": result["review_reasons"], "taxonomy_version": result["taxonomy_version"],
+            "model_version": result["model_version"]}
+
+
 def write_results(path: Path, rows: list[dict]) -> None:
     """Atomically: the file appears complete or not at all."""
     path = Path(path)
@@ -105,6 +115,8 @@ def write_results(path: Path, rows: list[dict]) -> None:
             frame = pd.DataFrame([_flat(r) for r in rows])
             if suffix == ".csv":
                 frame.to_csv(tmp, index=False, encoding="utf-8")
+            elif suffix == ".parquet":
+                frame.to_parquet(tmp, index=False)
             else:
                 frame.to_excel(tmp, index=False, engine="openpyxl")
         else:

@@ -58,7 +58,7 @@ class ValidatedSkill(PersonRow, Recorded, Base):
 
 class MatchRecord(PersonRow, Base):
     __tablename__ = "matches"
-    __table_args__ = (Index("ix_matches_person", "person_id"),)
+    __table_args__ = (Index("ix_matches_person", "person_id"), Index("ix_matches_profile", "profile_id", "model_version"))
 
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
     organisation_id: Mapped[OrganisationRef]

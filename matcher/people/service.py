@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
 from matcher.accounts.permissions import Action, ensure, may
+from matcher.caseload.models import VacancySuggestion
 from matcher.db.base import utcnow
 from matcher.errors import Conflict, Invalid, NotFound
 from matcher.matching.scoring import MatchInputError, check_language, check_text
@@ -281,6 +282,7 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> str:
         session.execute(update(Decision).where(Decision.person_id == person.id)
                         .values(person_id=None, match_id=None, reason=None, corrects_id=None))
         session.execute(delete(MatchRecord).where(MatchRecord.person_id == person.id))
+        session.execute(delete(VacancySuggestion).where(VacancySuggestion.person_id == person.id))
         session.execute(delete(ValidatedSkill).where(ValidatedSkill.person_id == person.id))
         _erase_network(session, person.id)
         session.execute(delete(Profile).where(Profile.person_id == person.id))
