@@ -9,7 +9,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from matcher.caseload.ray_engine import map_rows, ray_session
+from matcher.caseload.ray_engine import map_rows, ray_session, require_ray
 from matcher.caseload.rematch import matcher_spec
 from matcher.caseload.runs import Progress
 from matcher.caseload.workers import MatchWorker
@@ -49,6 +49,7 @@ def rematch_export(items_path: Path, output: Path, *, settings: Settings, taxono
                    **read_options: str | None) -> dict:
     """Every row of the export matched; returns counts (matched, with errors, skipped as done)."""
     progress = progress or (lambda stage, done, total: None)
+    require_ray()
     items = read_items(items_path, **read_options)  # type: ignore[arg-type]
     output.mkdir(parents=True, exist_ok=True)
     done_lines = lines_done(output)

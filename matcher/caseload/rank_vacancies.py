@@ -16,7 +16,7 @@ from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
 from matcher.accounts.permissions import Action, ensure
 from matcher.caseload.models import BatchRun, VacancySuggestion
-from matcher.caseload.ray_engine import map_rows, ray_session
+from matcher.caseload.ray_engine import map_rows, ray_session, require_ray
 from matcher.caseload.runs import Progress, fail_run, finish_run, start_run, summary
 from matcher.caseload.workers import RankWorker
 from matcher.db.base import utcnow
@@ -95,10 +95,11 @@ def _write(session: Session, actor: Actor, run_id: int, rows: list[dict]) -> int
 
 
 def rank_caseload(sessions: sessionmaker, actor: Actor, *, settings: Settings, workers: int = 1, chunk: int = 500,
-                  window: int = 20000, top_k: int = 20, max_km: float | None = None, address: str | None = None,
+                  window: int = 5000, top_k: int = 20, max_km: float | None = None, address: str | None = None,
                   progress: Progress | None = None) -> dict:
     ensure(actor, Action.RUN_BATCHES, "only an administrator runs batches over the whole caseload")
     progress = progress or (lambda stage, done, total: None)
+    require_ray()
     with sessions() as session:
         taxonomy = load_taxonomy_cached(session, Path(settings.registry_dir) / "taxonomies")
         signals = latest_signals(session)

@@ -18,7 +18,8 @@ class BatchError(RuntimeError):
     """A batch cannot start or go on (Ray missing or unreachable, a model that does not load)."""
 
 
-def _ray() -> Any:
+def require_ray() -> Any:
+    """Ray, or a BatchError that says how to install it (checked before a run writes anything)."""
     try:
         import ray
         import ray.data  # the extra that brings Ray Data
@@ -31,7 +32,9 @@ def _ray() -> Any:
 def ray_session(address: str | None = None, workers: int = 1) -> Iterator[Any]:
     """Ray for one batch: joined when already started (tests, notebooks), else started here and shut
     down after. Local mode gets as many CPUs as workers (at least the machine's, when fewer)."""
-    ray = _ray()
+    # a public office's batch does not report usage to Ray's makers (and has no internet to do so)
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray = require_ray()
     started = not ray.is_initialized()
     if started:
         try:

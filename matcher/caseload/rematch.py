@@ -15,7 +15,7 @@ from matcher.accounts.actors import Actor
 from matcher.accounts.audit import record
 from matcher.accounts.permissions import Action, ensure
 from matcher.caseload.models import BatchRun
-from matcher.caseload.ray_engine import BatchError, map_rows, ray_session
+from matcher.caseload.ray_engine import BatchError, map_rows, ray_session, require_ray
 from matcher.caseload.runs import Progress, fail_run, finish_run, start_run, summary
 from matcher.caseload.workers import MatcherSpec, MatchWorker, _matcher
 from matcher.pathway.serving import serving_pathway
@@ -107,6 +107,7 @@ def rematch_caseload(sessions: sessionmaker, actor: Actor, *, settings: Settings
     """Every person's current profile matched by ``model``; returns the run's summary."""
     ensure(actor, Action.RUN_BATCHES, "only an administrator runs batches over the whole caseload")
     progress = progress or (lambda stage, done, total: None)
+    require_ray()
     with sessions() as session:
         taxonomy = load_taxonomy_cached(session, Path(settings.registry_dir) / "taxonomies")
     spec, model_id = matcher_spec(settings, taxonomy, model)

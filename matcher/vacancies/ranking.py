@@ -40,7 +40,6 @@ class VacancyRanker:
 
     def fit(self, vacancies: list[Vacancy], taxonomy: Taxonomy, signals: dict[tuple[str, str], float] | None = None) -> VacancyRanker:
         signals = signals or {}
-        self.taxonomy_ = taxonomy
         self.skill_pos_ = {u: i for i, u in enumerate(taxonomy.skills)}
         rows, cols = [], []
         n = len(vacancies)

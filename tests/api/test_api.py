@@ -175,6 +175,7 @@ def test_role_matrix_covers_every_route(app, client, h):
         ("GET", f"/api/v1/vacancies/{vid}/candidates", None, {"op_a"}),
         ("GET", f"/api/v1/persons/{pid}/card", None, {"op_a"}),
         ("GET", f"/api/v1/persons/{pid}/vacancies", None, {"op_a"}),
+        ("GET", f"/api/v1/persons/{pid}/vacancy-suggestions", None, {"op_a"}),
         ("POST", "/api/v1/shortage/imports", csv_body, {"analyst"}),
         ("GET", "/api/v1/shortage", None, {"analyst", "op_a", "employer"}),
         ("GET", "/api/v1/me", None, {"admin", "op_a", "employer", "analyst"}),
