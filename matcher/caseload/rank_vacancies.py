@@ -17,11 +17,12 @@ from matcher.accounts.audit import record
 from matcher.accounts.permissions import Action, ensure
 from matcher.caseload.models import BatchRun, VacancySuggestion
 from matcher.caseload.ray_engine import map_rows, ray_session, require_ray
+from matcher.caseload.rematch import latest_profiles, validated_skills
 from matcher.caseload.runs import Progress, fail_run, finish_run, start_run, summary
 from matcher.caseload.workers import RankWorker
 from matcher.db.base import utcnow
 from matcher.pathway.rules import PersonFacts
-from matcher.people.models import MatchRecord, Person, Profile, ValidatedSkill
+from matcher.people.models import MatchRecord, Person, Profile
 from matcher.people.standing import person_evidence
 from matcher.settings import Settings
 from matcher.taxonomy.snapshot import load_taxonomy_cached
@@ -42,17 +43,11 @@ def _evidence_rows(session: Session, persons: list[Person]) -> tuple[list[dict],
     """Each person's evidence from the latest match of their latest profile (a few queries for the
     whole window, not a few per person); and how many persons have none."""
     ids = [p.id for p in persons]
-    latest = (select(Profile.person_id, func.max(Profile.version).label("version"))
-              .where(Profile.person_id.in_(ids)).group_by(Profile.person_id).subquery())
-    profiles = {p.person_id: p for p in session.scalars(
-        select(Profile).join(latest, (Profile.person_id == latest.c.person_id) & (Profile.version == latest.c.version)))}
+    profiles = {p.person_id: p for p in session.scalars(latest_profiles(Profile, ids))}
     last = select(func.max(MatchRecord.id)).where(MatchRecord.profile_id.in_([p.id for p in profiles.values()])) \
         .group_by(MatchRecord.profile_id)
     matches = {m.profile_id: m for m in session.scalars(select(MatchRecord).where(MatchRecord.id.in_(last)))}
-    validated: dict[int, set[str]] = {}
-    for person_id, uri in session.execute(select(ValidatedSkill.person_id, ValidatedSkill.skill_uri)
-                                          .where(ValidatedSkill.person_id.in_(ids))):
-        validated.setdefault(person_id, set()).add(uri)
+    validated = validated_skills(session, ids)
     rows, unmatched = [], 0
     for person in persons:
         profile = profiles.get(person.id)

@@ -46,10 +46,26 @@ def model_version_of(spec: MatcherSpec) -> str:
         raise BatchError(f"the model does not load: {exc}") from None
 
 
+def latest_profiles(what, person_ids: list[int] | None = None):  # noqa: ANN001, ANN201
+    """``select(what)`` over each person's latest profile (of ``person_ids`` only, when given)."""
+    latest = select(Profile.person_id, func.max(Profile.version).label("version"))
+    if person_ids is not None:
+        latest = latest.where(Profile.person_id.in_(person_ids))
+    sub = latest.group_by(Profile.person_id).subquery()
+    return select(what).join(sub, (Profile.person_id == sub.c.person_id) & (Profile.version == sub.c.version))
+
+
+def validated_skills(session: Session, person_ids: list[int]) -> dict[int, set[str]]:
+    """person id -> the skills validated for them (internships, assessments)."""
+    out: dict[int, set[str]] = {}
+    for person_id, uri in session.execute(select(ValidatedSkill.person_id, ValidatedSkill.skill_uri)
+                                          .where(ValidatedSkill.person_id.in_(person_ids))):
+        out.setdefault(person_id, set()).add(uri)
+    return out
+
+
 def _latest_profiles():  # noqa: ANN202
-    latest = select(Profile.person_id, func.max(Profile.version).label("version")).group_by(Profile.person_id).subquery()
-    return (select(Profile.id).join(latest, (Profile.person_id == latest.c.person_id) & (Profile.version == latest.c.version))
-            .join(Person, Person.id == Profile.person_id).where(Person.erased_at.is_(None)))
+    return latest_profiles(Profile.id).join(Person, Person.id == Profile.person_id).where(Person.erased_at.is_(None))
 
 
 def _todo(model_version: str):  # noqa: ANN202
@@ -60,14 +76,11 @@ def _todo(model_version: str):  # noqa: ANN202
 def _rows(session: Session, profile_ids: list[int]) -> list[dict]:
     """What the workers need of each profile: its text and the facts its pathway reads."""
     profiles = list(session.scalars(select(Profile).where(Profile.id.in_(profile_ids))))
-    validated: dict[int, list[str]] = {}
-    for person_id, uri in session.execute(select(ValidatedSkill.person_id, ValidatedSkill.skill_uri)
-                                          .where(ValidatedSkill.person_id.in_([p.person_id for p in profiles]))):
-        validated.setdefault(person_id, []).append(uri)
+    validated = validated_skills(session, [p.person_id for p in profiles])
     return [{"key": p.id, "text": p.narrative, "language": p.narrative_language or "",
              "facts": json.dumps({"years_experience": p.years_experience,
                                   "documents": [d.get("kind") for d in p.documents or []],
-                                  "validated": validated.get(p.person_id, [])})} for p in profiles]
+                                  "validated": sorted(validated.get(p.person_id, set()))})} for p in profiles]
 
 
 def _write(session: Session, actor: Actor, run_id: int, model_version: str, taxonomy_version: int, rows: list[dict]) -> tuple[int, int]:
