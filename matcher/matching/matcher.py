@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
 import time
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -19,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from matcher.matching.artifacts import load_trained
 from matcher.matching.dense_scan import RESCORE
+from matcher.matching.encode_batches import EncodeBatcher
 from matcher.matching.encoders import Encoder, EncoderError, load_encoder
 from matcher.matching.head import apply_head
 from matcher.matching.index import ProgressFn, SearchIndex, StaleIndexError, index_dir, index_key
@@ -126,7 +126,8 @@ class SkillMatcher:
         self.scorer_.learned = trained.scorer if trained is not None else None
         self.scorer_.skill_decision = _skill_decision(where, index)
         self.model_id_ = trained.id if trained is not None else "builtin"
-        self._lock = threading.Lock()
+        # concurrent requests share engine calls (the engine also needs its calls one at a time)
+        self._batches = EncodeBatcher(enc.encode_queries) if enc is not None and not enc.sparse else None
         return self
 
     def with_learned(self, *, head: np.ndarray | None, learned: LearnedScorer | None,
@@ -187,10 +188,9 @@ class SkillMatcher:
 
     # ---- match -------------------------------------------------------------------------
     def encode_units(self, texts: list[str]) -> np.ndarray | None:
-        if self.encoder_ is None or self.encoder_.sparse:
+        if self._batches is None:
             return None
-        with self._lock:  # the C engine keeps one scratch space per model
-            return self.encoder_.encode_queries(texts)
+        return self._batches.encode(texts)
 
     def is_native(self, text: str, language: str | None = None) -> bool:
         """Whether the text is in a language the taxonomy has labels in (then lexical evidence applies)."""
