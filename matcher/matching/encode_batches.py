@@ -57,7 +57,8 @@ class EncodeBatcher:
         """Called holding the lock with the encoder idle: take the queue's head for one engine call
         (this caller's request may be left for the next one when the batch is full)."""
         self._busy = True
-        batch, size = [], 0
+        batch: list[_Request] = []
+        size = 0
         while self._queue and (not batch or size + len(self._queue[0].texts) <= self.max_texts):
             size += len(self._queue[0].texts)
             batch.append(self._queue.pop(0))
