@@ -5,8 +5,11 @@
 Imports the bundle into a throw-away SQLite database (or uses --database-url), reuses the index of
 the model registry (SKILLMATCH_MODEL_DIR; build it first with `skillmatch index build`), starts the
 service with W workers, and runs N clients for T seconds mixing matches (50%), profile writes (25%)
-and profile reads (25%). Prints throughput, p50/p95 latency and errors per kind, and the writes
-acknowledged against the rows found in the database afterwards.
+and profile reads (25%), or only matches (--matches-only). Prints throughput, p50/p95 latency and
+errors per kind, the writes acknowledged against the rows found in the database afterwards, and the
+memory of each worker after the run: RSS, PSS (shared pages divided among the processes that map
+them) and USS (its own pages): the index is memory-mapped read-only, so a second worker adds its
+USS, not its RSS.
 """
 from __future__ import annotations
 
@@ -43,10 +46,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def client_loop(base: str, headers: dict, persons: list[int], until: float, stats: dict, acked: list[int]) -> None:
+async def client_loop(base: str, headers: dict, persons: list[int], until: float, stats: dict, acked: list[int],
+                      matches_only: bool = False) -> None:
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as c:
         while time.perf_counter() < until:
-            r = random.random()
+            r = 0.0 if matches_only else random.random()
             t = time.perf_counter()
             try:
                 if r < 0.5:
@@ -71,6 +75,25 @@ async def client_loop(base: str, headers: dict, persons: list[int], until: float
             s["errors"] += 0 if ok else 1
 
 
+def worker_memory(pid: int) -> dict[str, tuple[float, float, float]]:
+    """RSS, PSS, USS in MB of the service's processes (the supervisor and its workers)."""
+    import psutil
+
+    out = {}
+    root = psutil.Process(pid)
+    workers = 0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            if "resource_tracker" in " ".join(p.cmdline()):  # multiprocessing's helper, not a worker
+                continue
+            m = p.memory_full_info()
+        except psutil.Error:
+            continue
+        name = "supervisor" if p.pid == pid else f"worker {(workers := workers + 1)}"
+        out[name] = (m.rss / 2**20, getattr(m, "pss", 0.0) / 2**20, m.uss / 2**20)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--esco", default=os.environ.get("SKILLMATCH_TEST_ESCO_DIR", str(ROOT.parent / "shared" / "data" / "esco")))
@@ -78,6 +101,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--matches-only", action="store_true", help="every request a match (default: a mix)")
     args = ap.parse_args()
 
     from matcher.accounts.actors import Actor
@@ -124,11 +148,13 @@ def main() -> None:
         until = time.perf_counter() + args.seconds
 
         async def run() -> None:
-            await asyncio.gather(*(client_loop(base, headers, persons, until, stats, acked) for _ in range(args.clients)))
+            await asyncio.gather(*(client_loop(base, headers, persons, until, stats, acked, args.matches_only)
+                                   for _ in range(args.clients)))
 
         t0 = time.perf_counter()
         asyncio.run(run())
         elapsed = time.perf_counter() - t0
+        memory = worker_memory(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -142,6 +168,10 @@ def main() -> None:
         lat = np.asarray(st["lat"]) * 1000
         print(f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {np.percentile(lat, 50):.0f} "
               f"| {np.percentile(lat, 95):.0f} | {st['errors']} |")
+    print("\n| worker process | RSS MB | PSS MB | USS MB |")
+    print("|---|---:|---:|---:|")
+    for name, (rss, pss, uss) in memory.items():
+        print(f"| {name} | {rss:.0f} | {pss:.0f} | {uss:.0f} |")
     print(f"\nwrites acknowledged: {len(acked)}; rows found afterwards: {found}; lost: {len(acked) - found}")
     print("target (2 workers, this machine): >= 30 matches/s, 0 errors, 0 lost writes")
 

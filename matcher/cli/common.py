@@ -3,11 +3,12 @@ the active taxonomy and the matcher of a registry version."""
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher.settings import Settings, SettingsError, get_settings
@@ -48,9 +49,40 @@ def sessions() -> sessionmaker:
         fail(f"cannot open the database {settings().resolved_database_url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
 
 
+class _LoggedProgress(Progress):
+    """Rich's live bar on a terminal. Written to a log (cron, CI, nohup, a container) the live bar
+    shows only once, at the end: a 13-minute index build would look hung. There, a plain line is
+    printed at every tenth of a task and at least every minute."""
+
+    def __init__(self, *columns, **kwargs) -> None:  # noqa: ANN002, ANN003 - those of rich's Progress
+        super().__init__(*columns, **kwargs)
+        self._logged: dict[TaskID, tuple[str, int, float]] = {}  # task -> (its stage, last tenth printed, when)
+
+    def update(self, task_id: TaskID, **kwargs) -> None:  # noqa: ANN003 - those of rich's Progress.update
+        super().update(task_id, **kwargs)
+        self._log(task_id)
+
+    def advance(self, task_id: TaskID, advance: float = 1) -> None:
+        super().advance(task_id, advance)
+        self._log(task_id)
+
+    def _log(self, task_id: TaskID) -> None:
+        if self.console.is_terminal or self.disable:
+            return
+        task = next((t for t in self.tasks if t.id == task_id), None)
+        if task is None or not task.total:
+            return
+        tenth, now = int(10 * task.completed / task.total), time.monotonic()
+        stage, last_tenth, last_time = self._logged.get(task_id, (task.description, -1, now))
+        if stage != task.description or tenth > last_tenth or now - last_time >= 60:
+            self._logged[task_id] = (task.description, tenth, now)
+            self.console.print(f"{task.description} {task.completed:.0f}/{task.total:.0f} "
+                               f"({100 * task.completed / task.total:.0f}%, {task.elapsed or 0:.0f} s)", highlight=False)
+
+
 def progress_bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False, disable=not console.is_terminal and "pytest" in sys.modules)
+    return _LoggedProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=console, transient=False, disable=not console.is_terminal and "pytest" in sys.modules)
 
 
 def load_taxonomy() -> Taxonomy:

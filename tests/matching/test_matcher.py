@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -603,3 +604,17 @@ def test_the_8bit_scan_leaves_the_answer_of_the_exact_one(small):
         a, b = exact.match(text), fast.match(text)
         assert [o.uri for o in a.occupations[:3]] == [o.uri for o in b.occupations[:3]]
         assert abs(a.occupations[0].score - b.occupations[0].score) < 0.02
+
+
+def test_a_long_command_written_to_a_log_prints_its_progress(small, tmp_path):
+    """Out of a terminal (cron, CI, nohup) rich's live bar shows only at the end: the index build
+    prints a line per tenth of each stage instead, so a long build does not look hung."""
+    settings, _, _ = small
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir),
+           "SKILLMATCH_MODEL_DIR": str(tmp_path / "registry")}
+    proc = subprocess.run([sys.executable, "-m", "matcher", "index", "build"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if re.search(r" \d+/\d+ \(\d+%, \d+ s\)$", line)]
+    assert len(lines) >= 2 and "(0%" in lines[0] and "(100%" in lines[-1], proc.stderr
+    assert "ready at" in proc.stdout
