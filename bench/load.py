@@ -75,8 +75,9 @@ async def client_loop(base: str, headers: dict, persons: list[int], until: float
             s["errors"] += 0 if ok else 1
 
 
-def worker_memory(pid: int) -> dict[str, tuple[float, float, float]]:
-    """RSS, PSS, USS in MB of the service's processes (the supervisor and its workers)."""
+def worker_memory(pid: int) -> dict[str, tuple[float, float, float, float]]:
+    """RSS, PSS, USS in MB and CPU seconds of the service's processes (the supervisor and its
+    workers): the CPU seconds show how evenly the workers shared the load."""
     import psutil
 
     out = {}
@@ -86,11 +87,11 @@ def worker_memory(pid: int) -> dict[str, tuple[float, float, float]]:
         try:
             if "resource_tracker" in " ".join(p.cmdline()):  # multiprocessing's helper, not a worker
                 continue
-            m = p.memory_full_info()
+            m, cpu = p.memory_full_info(), p.cpu_times()
         except psutil.Error:
             continue
         name = "supervisor" if p.pid == pid else f"worker {(workers := workers + 1)}"
-        out[name] = (m.rss / 2**20, getattr(m, "pss", 0.0) / 2**20, m.uss / 2**20)
+        out[name] = (m.rss / 2**20, getattr(m, "pss", 0.0) / 2**20, m.uss / 2**20, cpu.user + cpu.system)
     return out
 
 
@@ -168,10 +169,10 @@ def main() -> None:
         lat = np.asarray(st["lat"]) * 1000
         print(f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {np.percentile(lat, 50):.0f} "
               f"| {np.percentile(lat, 95):.0f} | {st['errors']} |")
-    print("\n| worker process | RSS MB | PSS MB | USS MB |")
-    print("|---|---:|---:|---:|")
-    for name, (rss, pss, uss) in memory.items():
-        print(f"| {name} | {rss:.0f} | {pss:.0f} | {uss:.0f} |")
+    print("\n| process | RSS MB | PSS MB | USS MB | CPU s (from its start) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (rss, pss, uss, cpu) in memory.items():
+        print(f"| {name} | {rss:.0f} | {pss:.0f} | {uss:.0f} | {cpu:.1f} |")
     print(f"\nwrites acknowledged: {len(acked)}; rows found afterwards: {found}; lost: {len(acked) - found}")
     print("target (2 workers, this machine): >= 30 matches/s, 0 errors, 0 lost writes")
 

@@ -14,8 +14,8 @@ from matcher.settings import SettingsError
 def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None),
           workers: Optional[int] = typer.Option(None)) -> None:
     """Run the HTTP API (uvicorn); host, port and workers default to the settings."""
-    import uvicorn
-
+    from api.server import WorkerStartError
+    from api.server import serve as serve_api
     from matcher.db.migrate import upgrade
 
     s = settings()
@@ -32,5 +32,9 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     import os
 
     os.environ["SKILLMATCH_WORKERS"] = str(n)  # the workers' own settings see how many they are
-    uvicorn.run("api.app:app_factory", factory=True, host=host or s.host, port=port or s.port,
-                workers=n, log_level=s.log_level.lower(), access_log=True)
+    try:
+        serve_api(host or s.host, port or s.port, n, s.log_level.lower())
+    except OSError as exc:
+        fail(f"cannot listen on {host or s.host}:{port or s.port}: {exc.strerror or exc}")
+    except WorkerStartError as exc:
+        fail(str(exc))
