@@ -1,6 +1,6 @@
 """Benchmark: speed and memory of the matcher with the full index (active taxonomy, configured encoder).
 
-    python bench/speed.py [--repeat 40] [--cold]
+    python bench/speed.py [--repeat 40] [--cold] [--model serving|builtin|ID]
 
 Prints p50/p95 of one match of a three-sentence narrative with the index warm, the bare encoder
 time of the same evidence units, their ratio; index build time beside the bare encoder time of
@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from matcher.db.database import open_database
 from matcher.matching.dense_scan import RESCORE
-from matcher.matching.index import SearchIndex, index_dir
+from matcher.matching.index import SearchIndex
 from matcher.matching.matcher import SkillMatcher
 from matcher.matching.scoring import narrative_units
+from matcher.registry.store import BUILTIN, Registry
 from matcher.settings import get_settings
 from matcher.taxonomy.in_memory import load_taxonomy
 
@@ -83,6 +84,7 @@ def first_pass_check(matcher: SkillMatcher, narratives: Path) -> dict[str, tuple
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--model", default="serving", help="registry version to time: serving (default), builtin or an id")
     ap.add_argument("--cold", action="store_true", help="time a full build without the embedding cache")
     ap.add_argument("--sample", type=int, default=2000, help="forms encoded to extrapolate the bare encoder time")
     ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval" / "narratives_dev.jsonl",
@@ -93,10 +95,13 @@ def main() -> None:
     with open_database(s)() as session:
         taxonomy = load_taxonomy(session)
     t_tax = time.perf_counter() - t0
-    where = index_dir(Path(s.registry_dir), taxonomy, s.encoder)
-    matcher = SkillMatcher(encoder=s.encoder, registry_dir=s.registry_dir)
+    registry = Registry(s.registry_dir)
+    model_id = registry.serving("matcher") if args.model == "serving" else args.model
+    model_path = None if model_id == BUILTIN else registry.get(model_id).path
+    matcher = SkillMatcher(encoder=s.encoder, registry_dir=s.registry_dir, model=model_path)
     t0 = time.perf_counter()
     matcher.fit(taxonomy)  # loads the saved index when it exists (build it first: skillmatch index build)
+    where = matcher.index_dir_
     t_load = time.perf_counter() - t0
     enc = matcher.encoder_
 
