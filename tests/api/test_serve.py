@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(settings, sessions, bundle):
+def served(settings, sessions, bundle):
+    """The base URL of `skillmatch serve --workers 2`, and its process."""
     with sessions() as s:
         import_bundle(s, bundle, release="test")
     port = free_port()
@@ -51,10 +52,29 @@ def server(settings, sessions, bundle):
             time.sleep(0.5)
         else:
             pytest.fail("the service did not become ready")
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def server(served):
+    return served[0]
+
+
+def test_each_worker_listens_on_its_own_socket(served):
+    """With one shared socket the first worker to accept kept every keep-alive client (bench/load.py:
+    46 CPU seconds against 3); a socket each lets the kernel spread connections over the workers."""
+    import psutil
+
+    base, proc = served
+    port = int(base.rsplit(":", 1)[1].split("/")[0])
+    listening = []
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        conns = child.net_connections(kind="tcp") if hasattr(child, "net_connections") else child.connections(kind="tcp")
+        listening += [child.pid for c in conns if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+    assert len(listening) == len(set(listening)) == 2
 
 
 def test_serve_login_and_match_over_http(server):
@@ -69,3 +89,24 @@ def test_serve_login_and_match_over_http(server):
     assert r.status_code == 200 and r.json()["occupations"][0]["uri"] == COOK
     bad = httpx.post(f"{server}/matches", content=b"{]", headers={**h, "content-type": "application/json"})
     assert bad.status_code == 422 and "detail" in bad.json()
+
+
+def test_a_port_already_taken_is_a_clear_error_and_a_stop_stops_every_worker(settings, served):
+    env = {**os.environ, "SKILLMATCH_DATABASE_URL": settings.resolved_database_url, "SKILLMATCH_DATA_DIR": str(settings.data_dir)}
+    with socket.socket() as taken:  # another program's socket, without SO_REUSEPORT
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", "2"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    import psutil
+
+    _, service = served
+    workers = psutil.Process(service.pid).children(recursive=True)
+    assert workers
+    service.terminate()
+    service.wait(timeout=60)
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive
