@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from matcher.matching.example_memory import ExampleMemory
 from matcher.matching.linear_ranking import LinearRanking
-from matcher.matching.listwise import ListwiseRanker
 from matcher.matching.scoring import Scorer
 from matcher.matching.signals import Signals
+
+if TYPE_CHECKING:  # fitting imports scikit-learn (~1.2 s); serving reads plain arrays and never needs it
+    from matcher.matching.listwise import ListwiseRanker
 
 FEATURES = ("dense", "description", "lexical", "coverage", "skills", "fused", "gap_to_best", "log_rank",
             "group_support", "raw_dense", "skills_agree", "group_share", "native", "log_essential",
@@ -96,6 +98,8 @@ class LearnedScorer:
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedScorer:
         import sklearn
+
+        from matcher.matching.listwise import ListwiseRanker
 
         if not np.asarray(y).any():
             raise ValueError("no training example has its occupation group among the candidates: nothing to learn from")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from matcher.matching.artifacts import load_trained
 from matcher.matching.dense_scan import RESCORE
@@ -39,6 +39,17 @@ from matcher.taxonomy.in_memory import Taxonomy
 
 if TYPE_CHECKING:
     from matcher.matching.learned_scorer import LearnedScorer
+
+_BLAS: list[ThreadpoolController] = []
+
+
+def _blas_controller() -> ThreadpoolController:
+    """Found once: ``threadpool_limits`` looks for the loaded libraries again at every call, reading
+    /proc/self/maps (1.3 ms a match)."""
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0]
+
 
 CALIBRATION = "calibration.json"
 SKILL_DECISION = "skill_decision.json"
@@ -208,11 +219,12 @@ class SkillMatcher:
         """``label_languages``: meet occupations through their labels in these languages only (a
         cross-language benchmark such as MELO ita->en ranks English labels)."""
         units = narrative_units(text)
+        language = language or guess_language(text)  # guessed once, for both uses below
         q = self.encode_units([u.text for u in units])
         # One BLAS thread: these products are memory-bound, and idle BLAS threads left spinning
         # after them would slow the encoder's own threads on the next request (measured: p50
         # 175 -> 150 ms on 2 cores, bench/speed.py).
-        with threadpool_limits(1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"):
             q_occ = apply_head(q, self.head_) if self.head_ is not None and q is not None else None
             langs = label_languages or self.lexical_languages(text, language)
             dense = label_languages or (langs if self.scorer_.w.dense_same_language else None)

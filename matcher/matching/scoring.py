@@ -124,7 +124,10 @@ class Scorer:
         for i, code in enumerate(self.isco):
             if code:
                 groups.setdefault(code[:3], []).append(i)
-        self.groups = [np.asarray(m, dtype=np.int64) for m in groups.values()]
+        # the occupations of each ISCO minor group, one group after another
+        self.group_members = np.asarray([i for m in groups.values() for i in m], dtype=np.int64)
+        self.group_of_member = np.repeat(np.arange(len(groups)), [len(m) for m in groups.values()])
+        self.group_sizes = np.asarray([len(m) for m in groups.values()], dtype=np.int64)
         self.learned: LearnedScorer | None = None  # a trained re-ranker, if one serves
         self.language_skills = LanguageSkills.from_taxonomy(taxonomy, index.skills.uris)
         self.skill_decision: SkillDecision | None = None  # a calibrated decision, when the index has one
@@ -191,10 +194,15 @@ class Scorer:
     def _group_support(self, scores: np.ndarray) -> np.ndarray:
         """Mean of the three best scores in each occupation's ISCO minor group (3 digits)."""
         out = np.zeros_like(scores)
-        for members in self.groups:
-            vals = scores[members]
-            k = min(3, len(vals))
-            out[members] = np.partition(vals, len(vals) - k)[-k:].mean()
+        if not len(self.group_members):
+            return out
+        vals = scores[self.group_members]
+        order = np.lexsort((-vals, self.group_of_member))  # by group, best first within each
+        group = self.group_of_member[order]
+        first = np.r_[0, np.cumsum(self.group_sizes)[:-1]]
+        top = np.arange(len(order)) - first[group] < 3
+        means = np.bincount(group[top], weights=vals[order][top], minlength=len(self.group_sizes)) / np.minimum(self.group_sizes, 3)
+        out[self.group_members] = means[self.group_of_member]
         return out
 
     def skill_report_scores(self, sig: Signals) -> np.ndarray:

@@ -552,6 +552,56 @@ def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(m
     np.testing.assert_allclose(part, full[:, last[0].start:last[0].end], atol=1e-5)
 
 
+def test_the_best_form_of_each_concept_is_found_slot_by_slot_as_numpy_reduceat_finds_it():
+    import numpy as np
+
+    from matcher.matching.index import FormTable
+
+    rng = np.random.default_rng(1)
+    sizes = rng.integers(1, 12, size=300)  # groups of 1 to 11 forms
+    owner = np.repeat(np.arange(300), sizes)
+    languages = ["en"] * 1000 + ["it"] * (len(owner) - 1000)
+    owner[1000:] = np.sort(owner[1000:])  # each language block grouped by concept
+    table = FormTable([f"c{i}" for i in range(300)], [""] * len(owner), languages, owner.astype(np.int32))
+    scores = rng.normal(size=(4, len(owner))).astype(np.float32)
+    expected = np.full((4, 300), -np.inf, dtype=np.float32)
+    for b in table.blocks:
+        part = np.maximum.reduceat(scores[:, b.start:b.end], b.group_starts, axis=1)
+        expected[:, b.concepts] = np.maximum(expected[:, b.concepts], part)
+    np.testing.assert_array_equal(table.per_concept_max(scores), expected)
+    np.testing.assert_array_equal(table.per_concept_max(np.asfortranarray(scores)), expected)  # any memory order
+    it = table.blocks[1]
+    only_it = table.per_concept_max(scores, languages=frozenset({"it"}), fill=0.0)
+    np.testing.assert_array_equal(only_it[:, it.concepts], np.maximum.reduceat(scores[:, it.start:], it.group_starts, axis=1))
+    assert (np.delete(only_it, it.concepts, axis=1) == 0).all()  # concepts with no Italian form
+
+
+def test_the_lexical_product_is_scipys_sparse_product_made_dense():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from matcher.matching.signals import _dense_product
+
+    matrix = sp.random(500, 2000, density=0.01, format="csr", dtype=np.float32, random_state=3)
+    queries = sp.random(3, 500, density=0.05, format="csr", dtype=np.float32, random_state=4)
+    np.testing.assert_allclose(_dense_product(queries, matrix), (queries @ matrix).toarray(), rtol=1e-6)
+    empty = sp.csr_matrix((2, 500), dtype=np.float32)
+    assert _dense_product(empty, matrix).shape == (2, 2000) and not _dense_product(empty, matrix).any()
+
+
+def test_isco_group_support_is_the_mean_of_the_three_best_in_each_group(matcher):
+    import numpy as np
+
+    scorer = matcher.scorer_
+    scores = np.random.default_rng(5).normal(size=len(scorer.isco)).astype(np.float32)
+    support = scorer._group_support(scores)
+    for code in {c[:3] for c in scorer.isco if c}:
+        members = [i for i, c in enumerate(scorer.isco) if c and c[:3] == code]
+        top = np.sort(scores[members])[::-1][:3]
+        np.testing.assert_allclose(support[members], top.mean(), rtol=1e-5)
+    assert all(support[i] == 0 for i, c in enumerate(scorer.isco) if not c)
+
+
 def test_the_8bit_first_pass_is_close_everywhere_and_exact_on_the_best_forms():
     import numpy as np
 
