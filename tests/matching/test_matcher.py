@@ -552,6 +552,24 @@ def test_the_dense_scan_of_some_languages_is_the_plain_product_of_their_labels(m
     np.testing.assert_allclose(part, full[:, last[0].start:last[0].end], atol=1e-5)
 
 
+def test_serving_a_shipped_scorer_does_not_import_scikit_learn():
+    """Importing scikit-learn takes ~1.2 s, five times the rest of a worker's warm load: the shipped
+    scorer is plain arrays, and only training needs the estimator classes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    shipped = sorted(p for p in (Path(__file__).resolve().parents[2] / "models").glob("scorer-*") if (p / "scorer.npz").exists())
+    assert shipped, "no shipped scorer in models/"
+    code = ("import sys; from pathlib import Path; from matcher.matching.artifacts import load_trained; "
+            "import matcher.matching.matcher; "
+            f"t = load_trained(Path({str(shipped[-1])!r})); assert t.scorer is not None; "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
 def test_the_best_form_of_each_concept_is_found_slot_by_slot_as_numpy_reduceat_finds_it():
     import numpy as np
 
