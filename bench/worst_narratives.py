@@ -10,8 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -20,6 +18,7 @@ def main() -> None:
     from matcher.benchmarks.evaluation import read_narratives
     from matcher.db.database import open_database
     from matcher.matching.matcher import SkillMatcher
+    from matcher.matching.scoring import GROUPS_FIRST
     from matcher.registry.store import Registry
     from matcher.settings import get_settings
     from matcher.taxonomy.in_memory import load_taxonomy
@@ -37,7 +36,7 @@ def main() -> None:
     rows = []
     for n in read_narratives(args.file):
         occ = m.scorer_.occupation_scores(m.signals(n.text, n.lang if n.lang in tax.languages else None))
-        order = np.argsort(-occ)
+        order = m.scorer_.occupation_order(occ, len(occ), GROUPS_FIRST)  # as a match lists them
         codes = [m.scorer_.isco[o] for o in order]
         rank = next((i + 1 for i, c in enumerate(codes) if c in n.isco), len(codes) + 1)
         top = [f"{m.scorer_.isco[o]} {tax.occupations[m.index_.occupations.uris[o]].label('it')}" for o in order[:3]]

@@ -24,8 +24,10 @@ async def create_match(body: MatchRequest, request: Request, db: DB, matcher: Ma
     if body.profile_id is not None:
         # the database work and the encoder (CPU-bound C code) both off the event loop
         stored = await run_in_threadpool(match_profile, db, actor, body.profile_id, matcher, get_rules(request),
-                                         language=body.language, top_k=body.top_k, label_language=body.label_language)
+                                         language=body.language, top_k=body.top_k, label_language=body.label_language,
+                                         groups_first=body.groups_first)
         return MatchPublic(id=stored.match_id, pathways=stored.pathways, **stored.result)
     # the encoder is CPU-bound C code: keep it off the event loop
-    result = await run_in_threadpool(matcher.match, body.text or "", body.language, body.top_k, body.label_language)
+    result = await run_in_threadpool(matcher.match, body.text or "", body.language, body.top_k, body.label_language,
+                                     body.groups_first)
     return MatchPublic(id=None, pathways=None, **result.to_dict())

@@ -7,8 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 
 class EvalFileError(ValueError):
     """A bad line in an evaluation file; the message names the file and line."""
@@ -126,11 +124,13 @@ def evaluate_matcher(matcher, narratives: Sequence[Narrative], k: int = 10, *,  
                      progress: Callable[[str, int, int], None] | None = None, stage: str = "evaluating") -> dict[str, dict[str, float]]:
     """ISCO-4 hit@1/hit@5/MRR and ISCO-2 hit@1 of a fitted matcher, overall, Italian and not: the
     ranking ``match`` returns, without building the result objects."""
+    from matcher.matching.scoring import GROUPS_FIRST
+
     scorer = matcher.scorer_
     ranked = []
     for i, n in enumerate(narratives):
         occ = scorer.occupation_scores(matcher.signals(n.text))
-        ranked.append([scorer.isco[o] for o in np.argsort(-occ)[:k]])
+        ranked.append([scorer.isco[o] for o in scorer.occupation_order(occ, k, GROUPS_FIRST)])
         if progress:
             progress(stage, i + 1, len(narratives))
     return {g: {key: round(v, 4) for key, v in m.items()} for g, m in by_language(narratives, ranked).items()}

@@ -12,7 +12,7 @@ from matcher.benchmarks.evaluation import EvalFileError
 from matcher.benchmarks.metrics import ranking_metrics, set_metrics
 from matcher.benchmarks.sets import NARRATIVE, SETS, SKILL, BenchmarkDataError, BenchmarkSet, Query
 from matcher.benchmarks.splits import REPORT, check_purpose
-from matcher.matching.scoring import MatchInputError, build_result, check_text
+from matcher.matching.scoring import GROUPS_FIRST, MatchInputError, build_result, check_text
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -90,7 +90,9 @@ def run_set(matcher, bset: BenchmarkSet, rows: list[Query], split: str, progress
             ranked.append([index.skills.uris[j] for j in np.argsort(-scores)[:k]])
             reported.append(_reported(scorer, sig))
         else:
-            order = np.argsort(-scorer.occupation_scores(sig))[:k]
+            # narratives are listed as a person's match lists them; titles in score order, as a vacancy's
+            groups = GROUPS_FIRST if bset.kind == NARRATIVE else 0
+            order = scorer.occupation_order(scorer.occupation_scores(sig), k, groups)
             ranked.append([scorer.isco[o] for o in order] if bset.kind == NARRATIVE else [index.occupations.uris[o] for o in order])
         if progress:
             progress(bset.name, i + 1, len(rows))

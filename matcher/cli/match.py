@@ -25,6 +25,8 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
           sheet: Optional[str] = typer.Option(None, help="XLSX: the sheet (default: the first)"),
           language: Optional[str] = typer.Option(None, help="language of the narrative (optional)"),
           top_k: int = typer.Option(10, min=1, max=100),
+          groups_first: int = typer.Option(5, min=0, max=10, help="list the best occupation of this many ISCO-4 groups "
+                                           "first (a narrative may fit several jobs); 0: by score alone"),
           encoder: Optional[str] = typer.Option(None, help="override SKILLMATCH_ENCODER"),
           model: str = typer.Option("serving", help="a registry version: serving (what the service serves), builtin or an id"),
           as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables")) -> None:
@@ -41,7 +43,7 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
     m = matcher_for(encoder, build_if_missing=True, model=model)
     if text is not None:
         try:
-            result = m.match(text, language=language, top_k=top_k)
+            result = m.match(text, language=language, top_k=top_k, groups_first=groups_first)
         except MatchInputError as exc:
             fail(str(exc))
         if as_json:
@@ -50,11 +52,11 @@ def match(text: Optional[str] = typer.Argument(None, help="the narrative to matc
         _print_result(result)
         return
     assert input is not None and output is not None  # checked above
-    _match_batch(m, input, output, top_k, text_column, id_column, language_column, sheet)
+    _match_batch(m, input, output, top_k, text_column, id_column, language_column, sheet, groups_first)
 
 
 def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, text_column: str = "text", id_column: str = "id",
-                 language_column: str = "language", sheet: str | None = None) -> None:
+                 language_column: str = "language", sheet: str | None = None, groups_first: int = 5) -> None:
     from matcher.matching.batch_io import BatchFileError, read_items, result_line, write_results
     from matcher.matching.scoring import MatchInputError
     from matcher.pathway.rules import PersonFacts, decide
@@ -75,7 +77,7 @@ def _match_batch(m: SkillMatcher, input_path: Path, output: Path, top_k: int, te
             try:
                 if item.error:
                     raise MatchInputError(item.error)
-                result = m.match(item.text or "", language=item.language, top_k=top_k)
+                result = m.match(item.text or "", language=item.language, top_k=top_k, groups_first=groups_first)
                 row = result_line(item.id, result.to_dict())
                 if result.occupations:  # the pathway for the best occupation, from what the file says of the person
                     facts = PersonFacts(item.years_experience, set(item.documents))

@@ -25,6 +25,7 @@ from matcher.matching.index import ProgressFn, SearchIndex, StaleIndexError, ind
 from matcher.matching.langid import guess_language
 from matcher.matching.results import MatchResult
 from matcher.matching.scoring import (
+    GROUPS_FIRST,
     MatchInputError,
     Scorer,
     Weights,
@@ -239,15 +240,17 @@ class SkillMatcher:
         return frozenset({"en", self.label_language})
 
     def match(self, text: str, language: str | None = None, top_k: int | None = None,
-              label_language: str | None = None) -> MatchResult:
+              label_language: str | None = None, groups_first: int = GROUPS_FIRST) -> MatchResult:
         """``language`` is the narrative's (optional, any language works); labels come in
-        ``label_language`` (Italian by default), falling back to any language the concept has."""
+        ``label_language`` (Italian by default), falling back to any language the concept has.
+        ``groups_first``: the best occupation of that many ISCO-4 groups is listed first (a
+        person's narrative); 0 lists by score alone (a job title, as a vacancy names one)."""
         check_text(text, self.max_chars)
         lang = check_language(language)
         sig = self.signals(text, lang)
         occ = self.scorer_.occupation_scores(sig)
         labels = check_language(label_language) or self.label_language
-        result = build_result(self.scorer_, sig, occ, lang, top_k or self.top_k, self.top_skills, labels)
+        result = build_result(self.scorer_, sig, occ, lang, top_k or self.top_k, self.top_skills, labels, groups_first)
         order = np.argsort(-occ)[:5]
         result.review_details = review_details(self.scorer_, occ, order)
         result.review_reasons = [d["text"] for d in result.review_details]

@@ -12,6 +12,9 @@ class MatchRequest(BaseModel):
     language: str | None = LANG
     label_language: str | None = LANG
     top_k: int = Field(default=10, ge=1, le=50)
+    groups_first: int = Field(default=5, ge=0, le=10, description=(
+        "list the best occupation of this many ISCO-4 groups first (a narrative may fit several jobs); "
+        "0: by score alone"))
 
 
 class EvidencePublic(BaseModel):

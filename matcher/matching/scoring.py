@@ -191,6 +191,13 @@ class Scorer:
             return self.learned.occupation_scores(self, sig)
         return self.fused(sig)
 
+    def occupation_order(self, occ_scores: np.ndarray, k: int, groups: int = 0, order: np.ndarray | None = None) -> np.ndarray:
+        """The ``k`` occupations to list: by score, or with the best of each of the ``groups`` best
+        ISCO-4 groups first (``groups_first``). ``order``: the scores' descending argsort, when the
+        caller has it."""
+        order = np.argsort(-occ_scores) if order is None else order
+        return groups_first(order[:max(k, GROUPS_SCAN)], self.isco, groups)[:k]
+
     def _group_support(self, scores: np.ndarray) -> np.ndarray:
         """Mean of the three best scores in each occupation's ISCO minor group (3 digits)."""
         out = np.zeros_like(scores)
@@ -254,9 +261,11 @@ def title_evidence(sig: Signals, occupation: int) -> list[Evidence]:
 
 
 def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language: str | None,
-                 top_k: int, top_skills: int, label_language: str) -> MatchResult:
+                 top_k: int, top_skills: int, label_language: str, groups_first: int = 0) -> MatchResult:
+    """``groups_first``: list the best of that many ISCO-4 groups first (``Scorer.occupation_order``)."""
     tax, index, w = scorer.taxonomy, scorer.index, scorer.w
-    order = np.argsort(-occ_scores)[: max(top_k, 2)]
+    full = np.argsort(-occ_scores)
+    order = full[: max(top_k, 2)]
     report = scorer.skill_report_scores(sig)
     per_unit = sig.skill_z if sig.skill_z is not None else sig.skill_lex
     threshold = w.report_z if sig.skill_z is not None else 0.5
@@ -289,7 +298,7 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
             shown_by_uri[uri] = m
     skill_pos = scorer.skill_pos
     occs: list[OccupationMatch] = []
-    for o in order[:top_k]:
+    for o in scorer.occupation_order(occ_scores, top_k, groups_first, full):
         uri = index.occupations.uris[o]
         rec = tax.occupations[uri]
         shown, missing = [], []
@@ -307,6 +316,37 @@ def build_result(scorer: Scorer, sig: Signals, occ_scores: np.ndarray, language:
         occs.append(OccupationMatch(uri, rec.label(label_language), rec.isco_code, round(float(occ_scores[o]), 4), shown, missing,
                                     title_evidence(sig, int(o))))
     return MatchResult(occs, skills, False, [], language)
+
+
+# A person's narrative: the first five occupations listed come from five ISCO-4 groups. The text
+# may fit several jobs; five variants of one ("cook", "cook of the food industry", ...) show the
+# operator one option where five distinct ones would show five. Measured by cross-validation on
+# the 450 training narratives (the learned ranker's own folds, nothing fitted to this): ISCO-4
+# hit@5 0.742 -> 0.773, hit@3 0.671 -> 0.707, hit@1 unchanged by construction. A title (a vacancy,
+# a benchmark of job titles) names one occupation, where the siblings of the best are the next
+# best guesses: there the list stays in score order (MELO ita->it tune split: acc@5 0.735 with
+# score order, 0.618 with groups first).
+GROUPS_FIRST = 5
+GROUPS_SCAN = 300  # occupations looked at for the groups (the learned ranker scores its ~50 candidates above all others)
+
+
+def groups_first(order: np.ndarray, isco: list[str | None], groups: int) -> np.ndarray:
+    """``order`` with the best occupation of each of its first ``groups`` ISCO-4 groups in front
+    (in score order), then the others in score order. Occupations with no ISCO code count as a
+    group each."""
+    if groups <= 0:
+        return order
+    lead: list[int] = []
+    seen: set[str] = set()
+    for o in order:
+        code = isco[o] or f"none:{o}"
+        if code not in seen:
+            seen.add(code)
+            lead.append(int(o))
+            if len(lead) == groups:
+                break
+    chosen = set(lead)
+    return np.asarray(lead + [int(o) for o in order if int(o) not in chosen], dtype=np.int64)
 
 
 def _label(rec, language: str, score: float, evidence: list[Evidence]) -> tuple:  # noqa: ANN001

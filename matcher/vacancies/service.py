@@ -63,7 +63,7 @@ def _check_taxonomy(taxonomy: Taxonomy | None, occupation_uri: str | None, skill
 
 def suggest(matcher, title: str, description: str) -> tuple[str | None, list[str]]:  # noqa: ANN001
     """The occupation and skills the matcher reads in a vacancy's title and description."""
-    result = matcher.match(f"{title}. {description}".strip(". "), top_k=3)
+    result = matcher.match(f"{title}. {description}".strip(". "), top_k=3, groups_first=0)  # a role is one occupation
     if not result.occupations:
         return None, []
     top = result.occupations[0]

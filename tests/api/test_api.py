@@ -323,6 +323,10 @@ def test_bad_input_gets_4xx_with_reason(client, h):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "language"
     r = client.post("/api/v1/matches", json={"text": "123 456"}, headers=h["op_a"])
     assert r.status_code == 422 and "no words" in r.json()["detail"]
+    r = client.post("/api/v1/matches", json={"text": "Facevo il cuoco", "groups_first": 11}, headers=h["op_a"])
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "groups_first"
+    r = client.post("/api/v1/matches", json={"text": "Facevo il cuoco", "groups_first": 0}, headers=h["op_a"])
+    assert r.status_code == 200 and r.json()["occupations"][0]["isco_code"] == "5120"
     r = client.post("/api/v1/persons/1/profiles", json={"narrative": "ok", "years_experience": -3}, headers=h["op_a"])
     assert r.status_code in (404, 422)
     p, _ = make_person(client, h)

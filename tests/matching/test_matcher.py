@@ -570,6 +570,28 @@ def test_serving_a_shipped_scorer_does_not_import_scikit_learn():
     assert out.stdout.strip() == "False"
 
 
+def test_the_best_occupation_of_each_isco_group_comes_first_then_the_rest_by_score():
+    import numpy as np
+
+    from matcher.matching.scoring import groups_first
+
+    order = np.arange(9)  # already by score
+    isco = ["5120", "5120", "5120", "7112", "5120", "2513", None, "0110", "6121"]
+    assert groups_first(order, isco, 3).tolist() == [0, 3, 5, 1, 2, 4, 6, 7, 8]
+    assert groups_first(order, isco, 5).tolist() == [0, 3, 5, 6, 7, 1, 2, 4, 8]  # no code: a group of its own
+    assert groups_first(order, isco, 0).tolist() == order.tolist()
+    assert groups_first(order, isco, 50).tolist() == [0, 3, 5, 6, 7, 8, 1, 2, 4]  # fewer groups than asked
+
+
+def test_a_match_lists_groups_first_unless_asked_for_score_order(matcher):
+    text = "Ho lavorato quattro anni in un ristorante a Dakar: cucinavo la carne. Then I laid bricks."
+    by_score = matcher.match(text, groups_first=0)
+    grouped = matcher.match(text)
+    assert [o.score for o in by_score.occupations] == sorted((o.score for o in by_score.occupations), reverse=True)
+    assert grouped.occupations[0].uri == by_score.occupations[0].uri
+    assert {o.uri for o in grouped.occupations} == {o.uri for o in by_score.occupations}
+
+
 def test_the_best_form_of_each_concept_is_found_slot_by_slot_as_numpy_reduceat_finds_it():
     import numpy as np
 
